@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# 演習 (labs/lab-N/exercises/K/) を始める、やり直す、解答に戻す、確かめるためのスクリプトです。
+#
+#   ./scripts/exercise.sh list             演習の一覧を表示します
+#   ./scripts/exercise.sh start N K        第N章の演習Kを始めます (解答を出発点のコードに置き換えます)
+#   ./scripts/exercise.sh reset N K        出発点のコードに戻します (今のコードは .karui/backup/ に残します)
+#   ./scripts/exercise.sh solution N K     解答のコードに戻します (今のコードは .karui/backup/ に残します)
+#   ./scripts/exercise.sh check N K        演習のテストだけを実行します
+#   ./scripts/exercise.sh verify           一時コピーの中で、どの演習も出発点で失敗し解答で通ることを確かめます (CI 用)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+  sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
+  exit 2
+}
+
+# exercise.toml から key = "value" の値を読みます。
+read_field() {
+  local toml=$1 key=$2 value
+  value=$(sed -n "s/^$key[[:space:]]*=[[:space:]]*\"\(.*\)\"[[:space:]]*$/\1/p" "$toml" | head -n 1)
+  [[ -n $value ]] || die "$toml に $key がありません。$key = \"…\" の行を書いてください。"
+  printf '%s' "$value"
+}
+
+# 演習のフォルダを探し、変数 dir, lab, file, starter, tests を設定します。
+locate() {
+  local chapter=${1:-} number=${2:-}
+  [[ $chapter =~ ^[0-9]+$ && $number =~ ^[0-9]+$ ]] || usage
+  lab=lab-$chapter
+  dir=$root/labs/$lab/exercises/$number
+  [[ -f $dir/exercise.toml ]] || die "第${chapter}章の演習${number}が見つかりません ($dir/exercise.toml)。./scripts/exercise.sh list で一覧を確かめてください。"
+  file=$root/labs/$lab/$(read_field "$dir/exercise.toml" file)
+  starter=$dir/$(read_field "$dir/exercise.toml" starter)
+  tests=$(read_field "$dir/exercise.toml" tests)
+  pristine=$root/.karui/exercises/$lab-$number.solution
+}
+
+# 今のファイルを .karui/backup/ に残します。出発点や解答と同じ内容なら残しません。
+back_up() {
+  if cmp -s "$file" "$starter" || { [[ -f $pristine ]] && cmp -s "$file" "$pristine"; }; then
+    return
+  fi
+  local backup
+  backup=$root/.karui/backup/$(date +%Y%m%d-%H%M%S)-$lab-$(basename "$file")
+  mkdir -p "$(dirname "$backup")"
+  cp "$file" "$backup"
+  echo "今のコードを $backup に残しました。"
+}
+
+start() {
+  locate "$@"
+  mkdir -p "$(dirname "$pristine")"
+  # 解答は初回の start のときだけ保存します。やり直しで上書きしないためです。
+  if [[ ! -f $pristine ]] && ! cmp -s "$file" "$starter"; then
+    cp "$file" "$pristine"
+  fi
+  back_up
+  cp "$starter" "$file"
+  echo "演習を始めました: $(read_field "$dir/exercise.toml" title)"
+  echo "${file#"$root"/} を出発点のコードに置き換えました。"
+  echo "確かめるには: ./scripts/exercise.sh check $1 $2 (または cargo test -p $lab $tests)"
+}
+
+reset() {
+  locate "$@"
+  back_up
+  cp "$starter" "$file"
+  echo "${file#"$root"/} を出発点のコードに戻しました。"
+}
+
+solution() {
+  locate "$@"
+  back_up
+  if [[ -f $pristine ]]; then
+    cp "$pristine" "$file"
+  else
+    git -C "$root" show "HEAD:${file#"$root"/}" >"$file" ||
+      die "解答を取り出せません。git checkout -- ${file#"$root"/} で戻してください。"
+  fi
+  echo "${file#"$root"/} を解答のコードに戻しました。"
+}
+
+check() {
+  locate "$@"
+  cd "$root"
+  cargo test -p "$lab" "$tests"
+}
+
+list() {
+  local toml
+  for toml in "$root"/labs/*/exercises/*/exercise.toml; do
+    [[ -f $toml ]] || continue
+    local number lab_dir
+    number=$(basename "$(dirname "$toml")")
+    lab_dir=$(basename "$(dirname "$(dirname "$(dirname "$toml")")")")
+    printf '第%s章 演習%s  %s\n' "${lab_dir#lab-}" "$number" "$(read_field "$toml" title)"
+  done
+}
+
+# 演習のテストを実行し、通ったテストの数を表示します。失敗すれば 1 を返します。
+run_tests() {
+  local log=$1
+  cargo test --quiet --target-dir "$KARUI_ROOT/target" -p "$lab" "$tests" >"$log" 2>&1
+}
+
+passed_count() {
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i == "passed;") sum += $(i - 1) } END { print sum + 0 }' "$1"
+}
+
+verify() {
+  local copy failures=0 toml
+  copy=$(mktemp -d /var/tmp/karui-exercises.XXXXXX)
+  trap 'rm -rf "$copy"' EXIT
+
+  # 追跡中と未追跡 (無視対象を除く) のファイルだけを写します。依存のビルドは元の target/ を使い回します。
+  (cd "$KARUI_ROOT" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - --) | tar -xf - -C "$copy"
+  root=$copy
+
+  for toml in "$copy"/labs/*/exercises/*/exercise.toml; do
+    [[ -f $toml ]] || continue
+    local number chapter
+    number=$(basename "$(dirname "$toml")")
+    chapter=$(basename "$(dirname "$(dirname "$(dirname "$toml")")")")
+    chapter=${chapter#lab-}
+    locate "$chapter" "$number"
+    cp "$file" "$copy/solution.tmp"
+
+    cp "$starter" "$file"
+    (cd "$copy" && cargo test --quiet --no-run --target-dir "$KARUI_ROOT/target" -p "$lab" >"$copy/log" 2>&1) || {
+      echo "失敗: 第${chapter}章 演習${number} の出発点のコードがコンパイルできません。"
+      cat "$copy/log"
+      failures=$((failures + 1))
+      cp "$copy/solution.tmp" "$file"
+      continue
+    }
+    if (cd "$copy" && run_tests "$copy/log"); then
+      echo "失敗: 第${chapter}章 演習${number} のテスト ($tests) が出発点のコードで通ってしまいます。"
+      failures=$((failures + 1))
+    fi
+
+    cp "$copy/solution.tmp" "$file"
+    if ! (cd "$copy" && run_tests "$copy/log"); then
+      echo "失敗: 第${chapter}章 演習${number} のテスト ($tests) が解答のコードで通りません。"
+      cat "$copy/log"
+      failures=$((failures + 1))
+    elif [[ $(passed_count "$copy/log") -eq 0 ]]; then
+      echo "失敗: 第${chapter}章 演習${number} のフィルタ $tests に合うテストがありません。"
+      failures=$((failures + 1))
+    else
+      echo "第${chapter}章 演習${number}: 出発点で失敗し、解答で $(passed_count "$copy/log") 件のテストが通りました。"
+    fi
+  done
+
+  [[ $failures -eq 0 ]] || die "$failures 件の演習に問題があります。"
+}
+
+root=$KARUI_ROOT
+case ${1:-} in
+  list) list ;;
+  start | reset | solution | check)
+    command=$1
+    shift
+    "$command" "$@"
+    ;;
+  verify) verify ;;
+  *) usage ;;
+esac

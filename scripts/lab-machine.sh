@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# ラボマシン (systemd-nspawn で起動する Debian 12) を操作します。
+# 使い方: scripts/lab-machine.sh up|down|status|shell [コマンド...]
+# 実装は lab-1 の `machine` モジュールにあり、このスクリプトは `lab-1 machine` を呼ぶだけです。
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+if [[ $# -lt 1 ]]; then
+  echo "使い方: scripts/lab-machine.sh up|down|status|shell [コマンド...]" >&2
+  exit 2
+fi
+
+exec cargo run -q -p lab-1 --bin lab-1 -- machine "$@"

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# 新しい Debian 12 マシンに、すべてのラボと本のビルドに必要なものを入れます。
+# 何度実行しても同じ結果になります。入っているものは入れ直しません。
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# lab-1 と lab-4: ポータブルイメージ (squashfs)、ラボマシン (debootstrap と systemd-nspawn)、D-Bus。
+# lab-1 と lab-4 の静的バイナリ: musl-tools。rusqlite の bundled と wasmtime: gcc と pkg-config。
+APT_PACKAGES=(
+  ca-certificates curl git gcc pkg-config
+  squashfs-tools systemd-container debootstrap dbus
+  musl-tools util-linux iproute2
+)
+
+install_debian_packages() {
+  local missing=() package
+  for package in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$package")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "Debian パッケージはそろっています。"
+    return
+  fi
+  if [[ $(id -u) -ne 0 ]]; then
+    die "Debian パッケージ ${missing[*]} が入っていません。root で入れる必要があります。sudo ./scripts/setup.sh を実行してください。"
+  fi
+  step "Debian パッケージを入れます: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_rust_targets() {
+  command -v rustup >/dev/null || die "rustup が見つかりません。https://rustup.rs の手順で入れてから、もう一度実行してください。"
+
+  # rust-toolchain.toml が固定したツールチェーンを、無ければここで入れます。
+  (cd "$KARUI_ROOT" && rustup show active-toolchain >/dev/null 2>&1) ||
+    (cd "$KARUI_ROOT" && rustup toolchain install) ||
+    die "rust-toolchain.toml のツールチェーンを入れられません。ネットワークかプロキシ (HTTPS_PROXY) の設定を確かめてください。"
+
+  # musl のターゲットはホストのアーキテクチャに合わせます (x86_64 か aarch64)。
+  local targets=(wasm32-wasip2 "$(uname -m)-unknown-linux-musl") installed
+  installed=$(cd "$KARUI_ROOT" && rustup target list --installed)
+  for target in "${targets[@]}"; do
+    if ! grep -qx "$target" <<<"$installed"; then
+      step "Rust のターゲット $target を入れます"
+      (cd "$KARUI_ROOT" && rustup target add "$target")
+    fi
+  done
+  echo "Rust のツールチェーンとターゲットはそろっています。"
+}
+
+# crates.io のツールを、固定したバージョンで $KARUI_TOOLS に入れます。入っていれば何もしません。
+# 使い方: install_tool CRATE VERSION BINARY
+install_tool() {
+  local crate=$1 version=$2 binary=$3 current=""
+  if [[ -x $KARUI_TOOLS/bin/$binary ]]; then
+    current=$("$KARUI_TOOLS/bin/$binary" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)
+  fi
+  if [[ $current == "$version" ]]; then
+    echo "$crate $version は $KARUI_TOOLS にあります。"
+    return
+  fi
+  step "$crate $version を $KARUI_TOOLS に入れます (初回はビルドに数分かかります)"
+  cargo install --locked --quiet --root "$KARUI_TOOLS" "$crate@$version"
+}
+
+install_debian_packages
+install_rust_targets
+install_tool mdbook "$MDBOOK_VERSION" mdbook
+install_tool cargo-insta "$CARGO_INSTA_VERSION" cargo-insta
