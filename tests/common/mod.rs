@@ -1,5 +1,8 @@
 //! Helpers shared by the book checks: where things are, and how to read the book's sources.
 
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
