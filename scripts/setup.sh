@@ -66,7 +66,33 @@ install_tool() {
   cargo install --locked --quiet --root "$KARUI_TOOLS" "$crate@$version"
 }
 
+# 日本語の文章の検査 (textlint) に使う Node.js と npm です。Debian 12 の nodejs (18) で動く版に固定しています。
+install_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    return
+  fi
+  [[ $(id -u) -eq 0 ]] || die "Node.js と npm が入っていません。sudo ./scripts/setup.sh を実行してください。"
+  step "Node.js と npm を入れます"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
+}
+
+# textlint とその規則を scripts/textlint/package-lock.json のとおりに $KARUI_TOOLS/textlint に入れます。
+install_textlint() {
+  local source=$KARUI_ROOT/scripts/textlint target=$KARUI_TOOLS/textlint
+  if cmp -s "$source/package-lock.json" "$target/package-lock.json" && [[ -x $target/node_modules/.bin/textlint ]]; then
+    echo "textlint は $target にあります。"
+    return
+  fi
+  step "textlint を $target に入れます"
+  mkdir -p "$target"
+  cp "$source/package.json" "$source/package-lock.json" "$target/"
+  (cd "$target" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 install_debian_packages
+install_node
 install_rust_targets
 install_tool mdbook "$MDBOOK_VERSION" mdbook
 install_tool cargo-insta "$CARGO_INSTA_VERSION" cargo-insta
+install_textlint

@@ -24,6 +24,9 @@ fi
 step "cargo test --workspace"
 KARUI_MDBOOK=$(mdbook_bin) cargo test --workspace
 
+step "日本語の検査 (textlint)"
+run_textlint
+
 step "本のビルド"
 ./scripts/book.sh build
 
