@@ -1,0 +1,65 @@
+//! ロールアップです (演習 2 の対象ファイル)。生のサンプルを 1 分・1 時間のバケットに集計して保存します。
+
+use rusqlite::{TransactionBehavior, params};
+use serde::Serialize;
+
+use crate::error::StoreError;
+use crate::store::Store;
+
+/// ロールアップの幅です。
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Width {
+    Minute,
+    Hour,
+}
+
+impl Width {
+    /// 幅 (秒) です。`rollup.width_s` 列の値になります。
+    pub fn seconds(self) -> i64 {
+        match self {
+            Width::Minute => 60,
+            Width::Hour => 3600,
+        }
+    }
+}
+
+// ANCHOR: rollup
+/// `[from_ms, to_ms)` に入るサンプルを幅 `width` のバケットに集計し、`rollup` 表に upsert します。
+/// 同じ範囲をもう一度集計すると、生のサンプルから計算し直した値で置き換わります (冪等)。
+/// 書き込んだバケットの数を返します。
+pub fn rollup(
+    store: &mut Store,
+    width: Width,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<usize, StoreError> {
+    let width_ms = width.seconds() * 1000;
+
+    // バケットの途中から集計しないよう、範囲を外側のバケットの境界まで広げます。
+    let from_ms = from_ms.div_euclid(width_ms) * width_ms;
+    let to_ms = to_ms.saturating_add(width_ms - 1).div_euclid(width_ms) * width_ms;
+
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite("ロールアップの開始"))?;
+    let written = tx
+        .execute(
+            "INSERT INTO rollup (metric_id, width_s, start_ms, count, min, max, sum)
+             SELECT metric_id, ?1, timestamp_ms / ?2 * ?2, count(*), min(value), max(value), sum(value)
+             FROM sample
+             WHERE timestamp_ms >= ?3 AND timestamp_ms < ?4
+             GROUP BY metric_id, timestamp_ms / ?2
+             ON CONFLICT (metric_id, width_s, start_ms) DO UPDATE SET
+                 count = excluded.count,
+                 min = excluded.min,
+                 max = excluded.max,
+                 sum = excluded.sum",
+            params![width.seconds(), width_ms, from_ms, to_ms],
+        )
+        .map_err(StoreError::sqlite("ロールアップの upsert"))?;
+    tx.commit()
+        .map_err(StoreError::sqlite("ロールアップのコミット"))?;
+    Ok(written)
+}
+// ANCHOR_END: rollup

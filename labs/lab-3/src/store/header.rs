@@ -1,0 +1,127 @@
+//! 既存ファイルの検査です。SQLite に開かせる前に、ファイルの先頭 100 バイトを読むだけで確かめます。
+//!
+//! 読むだけなので、壊れたファイルや別物のファイルはバイト単位で元のまま残ります。
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::StoreError;
+use crate::store::schema::{APPLICATION_ID, LATEST_VERSION};
+
+/// SQLite のデータベースファイルの先頭 16 バイトです。
+const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// ヘッダーから読み取った値です。
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub page_size: u32,
+    /// ヘッダーに書かれたページ数です。ヘッダーの値が有効でなければ `None` です。
+    pub page_count: Option<u32>,
+    pub application_id: u32,
+    pub user_version: u32,
+}
+
+// ANCHOR: check_header
+/// 既存のファイルがこのストアとして開けるかを、書き込まずに確かめます。
+pub fn check_existing(path: &Path) -> Result<Header, StoreError> {
+    let (bytes, actual) = read_header(path)?;
+    let header = parse(&bytes);
+
+    // ページサイズとページ数から、ファイルが本来あるべき大きさを求めます。
+    // WAL にデータがある間は比べません。チェックポイントの途中 (やその途中で落ちた後) は
+    // ヘッダーが先に新しいページ数になり、本体がまだ短いことがあるからです。そのときは SQLite が WAL から直します。
+    let page_size = u64::from(header.page_size);
+    let expected = page_size * u64::from(header.page_count.unwrap_or(0));
+    let short = actual < expected || actual % page_size != 0;
+    if short && !has_wal_frames(path) {
+        return Err(truncated(path, expected.max(page_size), actual));
+    }
+
+    // 別のアプリケーションのデータベースや、新しすぎるスキーマには触れません。
+    if header.application_id != APPLICATION_ID {
+        return Err(StoreError::ForeignDatabase {
+            path: path.into(),
+            application_id: header.application_id,
+        });
+    }
+    if header.user_version > LATEST_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path.into(),
+            found: header.user_version,
+            supported: LATEST_VERSION,
+        });
+    }
+    Ok(header)
+}
+// ANCHOR_END: check_header
+
+/// 先頭 100 バイト (データベースヘッダー) とファイルの大きさを読みます。
+fn read_header(path: &Path) -> Result<(Vec<u8>, u64), StoreError> {
+    let io_error = |cause| StoreError::Io {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let mut file = File::open(path).map_err(io_error)?;
+    let actual = file.metadata().map_err(io_error)?.len();
+    if actual == 0 {
+        return Err(StoreError::EmptyFile { path: path.into() });
+    }
+
+    let mut bytes = Vec::with_capacity(100);
+    file.by_ref()
+        .take(100)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+
+    // 先頭がマジックと食い違えば別物、マジックの途中やヘッダーの途中で終われば途中で切れています。
+    if !MAGIC.starts_with(&bytes[..bytes.len().min(16)]) {
+        return Err(StoreError::NotADatabase { path: path.into() });
+    }
+    if bytes.len() < 100 {
+        return Err(truncated(path, 100, actual));
+    }
+    Ok((bytes, actual))
+}
+
+/// `path-wal` があり、WAL ヘッダー (32 バイト) より大きいかを返します。
+fn has_wal_frames(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 32)
+}
+
+fn truncated(path: &Path, expected: u64, actual: u64) -> StoreError {
+    StoreError::Truncated {
+        path: path.into(),
+        expected,
+        actual,
+    }
+}
+
+/// ヘッダーの各値はビッグエンディアンです。ページサイズ 1 は 65536 を表します。
+/// ページ数 (オフセット 28) は、変更カウンター (24) と version-valid-for (92) が一致するときだけ有効です。
+fn parse(bytes: &[u8]) -> Header {
+    let raw_page_size = u32::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let page_count = be_u32(bytes, 28);
+    let count_is_valid = be_u32(bytes, 24) == be_u32(bytes, 92) && page_count > 0;
+    Header {
+        page_size: if raw_page_size == 1 {
+            65_536
+        } else {
+            raw_page_size.max(512)
+        },
+        page_count: count_is_valid.then_some(page_count),
+        user_version: be_u32(bytes, 60),
+        application_id: be_u32(bytes, 68),
+    }
+}
+
+fn be_u32(bytes: &[u8], offset: usize) -> u32 {
+    u32::from_be_bytes([
+        bytes[offset],
+        bytes[offset + 1],
+        bytes[offset + 2],
+        bytes[offset + 3],
+    ])
+}

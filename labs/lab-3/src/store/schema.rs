@@ -1,0 +1,95 @@
+//! スキーマとマイグレーションです。スキーマの版は `PRAGMA user_version` に記録します。
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::StoreError;
+
+/// このストアのファイルであることを示す `PRAGMA application_id` の値です ("karu" の ASCII)。
+pub const APPLICATION_ID: u32 = 0x6B61_7275;
+
+// ANCHOR: migrations
+/// マイグレーションの一覧です。`MIGRATIONS[i]` はスキーマを版 i から i+1 に上げます。
+/// 公開した版は書き換えず、変更は新しい要素として末尾に足します。
+pub const MIGRATIONS: &[&str] = &[
+    // 版 1: メトリクス名の表と、サンプルの表です。
+    // サンプルは (metric_id, timestamp_ms) を主キーにした WITHOUT ROWID 表にして、
+    // 「あるメトリクスのある時間範囲」を 1 本の B-tree の連続した範囲として読めるようにします。
+    "CREATE TABLE metric (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    ) STRICT;
+    CREATE TABLE sample (
+        metric_id    INTEGER NOT NULL REFERENCES metric (id),
+        timestamp_ms INTEGER NOT NULL,
+        value        REAL NOT NULL,
+        PRIMARY KEY (metric_id, timestamp_ms)
+    ) STRICT, WITHOUT ROWID;",
+    // 版 2: 1 分と 1 時間のロールアップです。sum を持つので平均は sum / count で出せます。
+    "CREATE TABLE rollup (
+        metric_id INTEGER NOT NULL REFERENCES metric (id),
+        width_s   INTEGER NOT NULL CHECK (width_s IN (60, 3600)),
+        start_ms  INTEGER NOT NULL,
+        count     INTEGER NOT NULL,
+        min       REAL NOT NULL,
+        max       REAL NOT NULL,
+        sum       REAL NOT NULL,
+        PRIMARY KEY (metric_id, width_s, start_ms)
+    ) STRICT, WITHOUT ROWID;",
+];
+// ANCHOR_END: migrations
+
+/// このビルドが扱える最新のスキーマの版です。
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+// ANCHOR: migrate
+/// 足りないマイグレーションを 1 つのトランザクションで適用し、適用後の版を返します。
+pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
+    // 最新なら書き込みロックを取らずに戻ります。読み手が開くたびに書き手を待たないためです。
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(StoreError::sqlite("user_version の読み取り"))?;
+    if version >= LATEST_VERSION {
+        return Ok(version);
+    }
+
+    // IMMEDIATE で書き込みロックを先に取り、別プロセスと同時に同じ版を適用しないようにします。
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite("マイグレーションの開始"))?;
+    let current: u32 = tx
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(StoreError::sqlite("user_version の読み取り"))?;
+
+    if current >= LATEST_VERSION {
+        return Ok(current);
+    }
+
+    // 版 current 以降のマイグレーションを順に流します。
+    for sql in MIGRATIONS.iter().skip(current as usize) {
+        tx.execute_batch(sql)
+            .map_err(StoreError::sqlite("マイグレーションの適用"))?;
+    }
+    tx.pragma_update(None, "user_version", LATEST_VERSION)
+        .map_err(StoreError::sqlite("user_version の更新"))?;
+
+    tx.commit()
+        .map_err(StoreError::sqlite("マイグレーションのコミット"))?;
+    Ok(LATEST_VERSION)
+}
+// ANCHOR_END: migrate
+
+/// `sqlite_schema` の SQL を、作られた順に並べて返します (スナップショットテスト用)。
+pub fn dump(conn: &Connection) -> Result<String, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
+        .map_err(StoreError::sqlite("スキーマの読み取り"))?;
+    let rows = stmt
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(StoreError::sqlite("スキーマの読み取り"))?;
+    let mut out = String::new();
+    for sql in rows {
+        out.push_str(&sql.map_err(StoreError::sqlite("スキーマの読み取り"))?);
+        out.push_str(";\n");
+    }
+    Ok(out)
+}
