@@ -51,7 +51,7 @@ back_up() {
 start() {
   locate "$@"
   mkdir -p "$(dirname "$pristine")"
-  # 解答は初回の start のときだけ保存します。やり直しで上書きしないためです。
+  # git のない写しのために解答を保存します。出発点や書きかけのコードで上書きしないよう、初回だけです。
   if [[ ! -f $pristine ]] && ! cmp -s "$file" "$starter"; then
     cp "$file" "$pristine"
   fi
@@ -59,7 +59,8 @@ start() {
   cp "$starter" "$file"
   echo "演習を始めました: $(read_field "$dir/exercise.toml" title)"
   echo "${file#"$root"/} を出発点のコードに置き換えました。"
-  echo "確かめるには: ./scripts/exercise.sh check $1 $2 (または cargo test -p $lab $tests)"
+  echo "確かめるには: ./scripts/exercise.sh check $1 $2"
+  echo "(cargo test -p $lab を実行すると、この演習の関数を使う他のテストも失敗します。)"
 }
 
 reset() {
@@ -69,15 +70,27 @@ reset() {
   echo "${file#"$root"/} を出発点のコードに戻しました。"
 }
 
+# 出発点のコードで cargo test を実行すると、insta が .snap.new を書くことがあります。解答に戻したら不要なので消します。
+remove_pending_snapshots() {
+  local pending
+  pending=$(find "$root/labs/$lab" -name '*.snap.new' -o -name '*.pending-snap')
+  [[ -n $pending ]] || return 0
+  xargs rm -f <<<"$pending"
+  echo "演習中のテストが書いた .snap.new を消しました。"
+}
+
 solution() {
   locate "$@"
   back_up
-  if [[ -f $pristine ]]; then
+  # 解答はコミット済みの版 (git pull で更新されたものを含む) を優先し、git がなければ start で保存した写しを使います。
+  if git -C "$root" cat-file -e "HEAD:${file#"$root"/}" 2>/dev/null; then
+    git -C "$root" show "HEAD:${file#"$root"/}" >"$file"
+  elif [[ -f $pristine ]]; then
     cp "$pristine" "$file"
   else
-    git -C "$root" show "HEAD:${file#"$root"/}" >"$file" ||
-      die "解答を取り出せません。git checkout -- ${file#"$root"/} で戻してください。"
+    die "解答を取り出せません。${file#"$root"/} をリポジトリから取り直してください。"
   fi
+  remove_pending_snapshots
   echo "${file#"$root"/} を解答のコードに戻しました。"
 }
 

@@ -4,12 +4,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+# 本のブラウザ検査 (scripts/browser/check.mjs): chromium と日本語フォント (fonts-noto-cjk)。
 # lab-1 と lab-4: ポータブルイメージ (squashfs)、ラボマシン (debootstrap と systemd-nspawn)、D-Bus。
 # lab-1 と lab-4 の静的バイナリ: musl-tools。rusqlite の bundled と wasmtime: gcc と pkg-config。
 APT_PACKAGES=(
   ca-certificates curl git gcc pkg-config
   squashfs-tools systemd-container debootstrap dbus
   musl-tools util-linux iproute2
+  chromium fonts-noto-cjk
 )
 
 install_debian_packages() {
@@ -90,9 +92,25 @@ install_textlint() {
   (cd "$target" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# 検索索引を作る Pagefind とブラウザ検査の playwright-core を scripts/browser/package-lock.json のとおりに
+# $KARUI_TOOLS/browser に入れます。playwright-core はブラウザをダウンロードせず、Debian の chromium を動かします。
+# playwright-core は Debian 12 の nodejs (18) で動く最後の系列 (1.61) に固定しています。1.62 からは Node.js 20 が要ります。
+install_browser_tools() {
+  local source=$KARUI_ROOT/scripts/browser target=$KARUI_TOOLS/browser
+  if cmp -s "$source/package-lock.json" "$target/package-lock.json" && [[ -d $target/node_modules/pagefind ]]; then
+    echo "Pagefind と playwright-core は $target にあります。"
+    return
+  fi
+  step "Pagefind と playwright-core を $target に入れます"
+  mkdir -p "$target"
+  cp "$source/package.json" "$source/package-lock.json" "$target/"
+  (cd "$target" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
+
 install_debian_packages
 install_node
 install_rust_targets
 install_tool mdbook "$MDBOOK_VERSION" mdbook
 install_tool cargo-insta "$CARGO_INSTA_VERSION" cargo-insta
 install_textlint
+install_browser_tools

@@ -30,6 +30,11 @@ run_textlint
 step "本のビルド"
 ./scripts/book.sh build
 
+# ビルドした本を 127.0.0.1 で配信し、ヘッドレス Chromium で全ページと日本語の検索を確かめます。
+# スクリーンショットは target/browser-check/ に残ります。
+step "ブラウザでの検査 (Chromium)"
+node scripts/browser/check.mjs book/build
+
 step "演習の検証"
 ./scripts/exercise.sh verify
 
