@@ -26,7 +26,7 @@ mdbook_bin() {
   printf '%s/bin/mdbook' "$KARUI_TOOLS"
 }
 
-# 本と README.ja.md の日本語を検査します （設定は .textlintrc.yml、対象外は .textlintignore）。
+# 本と README.ja.md の日本語を検査します（設定は .textlintrc.yml、対象外は .textlintignore）。
 run_textlint() {
   (cd "$KARUI_ROOT" && "$KARUI_TOOLS/textlint/node_modules/.bin/textlint" --config .textlintrc.yml README.ja.md book/src)
 }
