@@ -51,7 +51,7 @@ back_up() {
 start() {
   locate "$@"
   mkdir -p "$(dirname "$pristine")"
-  # git のない写しのために解答を保存します。出発点や書きかけのコードで上書きしないよう、初回だけです。
+  # 解答を保存します。start を繰り返しても書きかけのコードで上書きしないよう、写しがないときだけです。
   if [[ ! -f $pristine ]] && ! cmp -s "$file" "$starter"; then
     cp "$file" "$pristine"
   fi
@@ -82,11 +82,13 @@ remove_pending_snapshots() {
 solution() {
   locate "$@"
   back_up
-  # 解答はコミット済みの版 (git pull で更新されたものを含む) を優先し、git がなければ start で保存した写しを使います。
-  if git -C "$root" cat-file -e "HEAD:${file#"$root"/}" 2>/dev/null; then
-    git -C "$root" show "HEAD:${file#"$root"/}" >"$file"
-  elif [[ -f $pristine ]]; then
+  # start で保存した写しを戻して消します (次の start が git pull 後の解答を保存し直せるように)。
+  # 写しがなければ、コミット済みの版を使います。
+  if [[ -f $pristine ]]; then
     cp "$pristine" "$file"
+    rm "$pristine"
+  elif git -C "$root" cat-file -e "HEAD:${file#"$root"/}" 2>/dev/null; then
+    git -C "$root" show "HEAD:${file#"$root"/}" >"$file"
   else
     die "解答を取り出せません。${file#"$root"/} をリポジトリから取り直してください。"
   fi

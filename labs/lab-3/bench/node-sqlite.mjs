@@ -4,7 +4,7 @@
 // スキーマとメトリクス 10 個は lab-3 bench が用意済みのファイルを使います。
 import { DatabaseSync } from 'node:sqlite';
 
-// --info: 組み込まれた SQLite の版と、percentile() があるかを JSON で出力します。
+// --info: 組み込まれた SQLite のバージョンと、percentile() があるかを JSON で出力します。
 // process.exit() を呼ぶと Node の ExperimentalWarning が出る前に終わるので、呼びません。
 if (process.argv[2] === '--info') {
   printInfo();

@@ -10,7 +10,7 @@ use crate::sample::Sample;
 #[derive(Debug, thiserror::Error)]
 pub enum CollectError {
     #[error(
-        "`{path}` を読めません。collect は Linux の /proc が必要です。Linux で実行するか、import でファイルから取り込んでください。 ({cause})",
+        "`{path}` を読めません。collect は Linux の /proc が必要です。Linux で実行するか、import でファイルから取り込んでください。（{cause}）",
         path = path.display()
     )]
     Read {

@@ -44,10 +44,16 @@ pub enum SampleError {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "`{path}` は SQLite データベースではありません（先頭が `SQLite format 3` ではありません）。ファイルには触れていません。--db で別のパスを指定してください。 (SQLITE_NOTADB)",
+        "`{path}` は SQLite データベースではありません（先頭が `SQLite format 3` ではありません）。ファイルには触れていません。--db で別のパスを指定してください。（SQLITE_NOTADB）",
         path = path.display()
     )]
     NotADatabase { path: PathBuf },
+
+    #[error(
+        "`{path}` がありません。このコマンドはストアを作りません。--db のパスを確かめるか、先に record・import・collect で記録してストアを作ってください。",
+        path = path.display()
+    )]
+    Missing { path: PathBuf },
 
     #[error(
         "`{path}` は空のファイルです。ファイルには触れていません。このファイルを消すか、--db で別のパスを指定してください。",
@@ -56,7 +62,7 @@ pub enum StoreError {
     EmptyFile { path: PathBuf },
 
     #[error(
-        "`{path}` は途中で切れています（ヘッダーでは {expected} バイトですが、ファイルは {actual} バイトです）。ファイルには触れていません。バックアップから戻すか、--db で別のパスを指定してください。 (SQLITE_CORRUPT)",
+        "`{path}` は途中で切れています（{expected} バイト以上あるはずですが、ファイルは {actual} バイトです）。ファイルには触れていません。バックアップから戻すか、--db で別のパスを指定してください。（SQLITE_CORRUPT）",
         path = path.display()
     )]
     Truncated {
@@ -82,7 +88,7 @@ pub enum StoreError {
     },
 
     #[error(
-        "`{path}` に書き込めません（読み取り専用の場所です）。書き込めるディレクトリを --db で指定してください。 ({cause})",
+        "`{path}` に書き込めません（読み取り専用の場所です）。書き込めるディレクトリを --db で指定してください。（{cause}）",
         path = path.display()
     )]
     ReadOnly {
@@ -103,7 +109,7 @@ pub enum StoreError {
     },
 
     #[error(
-        "バッチの {index} 件目 (`{metric}`) を記録できません: {reason} バッチ全体を記録していません。"
+        "バッチの {index} 件目 (`{metric}`) を記録できません: {reason}バッチ全体を記録していません。"
     )]
     InvalidSample {
         index: usize,
@@ -111,7 +117,7 @@ pub enum StoreError {
         reason: SampleError,
     },
 
-    #[error("`{metric}` のサンプルを記録できません: {reason} 何も記録していません。")]
+    #[error("`{metric}` のサンプルを記録できません: {reason}何も記録していません。")]
     RejectedSample { metric: String, reason: SampleError },
 
     #[error(
@@ -125,7 +131,7 @@ pub enum StoreError {
     )]
     UnknownMetric { name: String },
 
-    #[error("SQLite の操作「{operation}」が失敗しました。 ({cause})")]
+    #[error("SQLite の操作「{operation}」が失敗しました。（{cause}）")]
     Sqlite {
         operation: &'static str,
         cause: rusqlite::Error,

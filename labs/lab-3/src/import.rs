@@ -1,6 +1,6 @@
 //! CSV と JSON Lines の取り込みです。全行を読んで検証し、1 行でも不正なら何も記録しません。
 //!
-//! CSV は `metric,timestamp,value` の 3 列です (1 行目が `metric` で始まれば見出しとして飛ばします)。
+//! CSV は `metric,timestamp,value` の 3 列です (1 行目がちょうどこの 3 つの列名なら見出しとして飛ばします)。
 //! JSON Lines は 1 行に `{"metric": "...", "timestamp": ..., "value": ...}` を 1 つ書きます。
 //! 時刻は RFC 3339 の文字列か Unix ミリ秒の整数です。
 
@@ -15,6 +15,17 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// エラーとして表示する不正な行の数の上限です。
 const MAX_REPORTED_LINES: usize = 10;
+
+/// 標準入力から読むときの名前です。メッセージではコードではなく言葉として出します。
+pub const STDIN_NAME: &str = "標準入力";
+
+/// メッセージに出す入力の名前です。ファイル名はコードとして `` ` `` で囲み、後ろに空白を置きます。
+pub fn shown_name(name: &str) -> String {
+    match name == STDIN_NAME {
+        true => name.to_string(),
+        false => format!("`{name}` "),
+    }
+}
 
 /// 入力の形式です。
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,14 +62,14 @@ pub struct LineError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "`{name}` は Shift_JIS で保存されているようです。UTF-8 で保存し直してください（Excel では「CSV UTF-8 (コンマ区切り)」を選びます）。何も記録していません。"
+        "{shown}は Shift_JIS で保存されているようです。UTF-8 で保存し直してください（Excel では「CSV UTF-8 (コンマ区切り)」を選びます）。何も記録していません。"
     )]
-    ShiftJis { name: String },
+    ShiftJis { shown: String },
 
     #[error(
-        "`{name}` の {line} 行目が UTF-8 ではありません。UTF-8 で保存し直してください。何も記録していません。"
+        "{shown}の {line} 行目が UTF-8 ではありません。UTF-8 で保存し直してください。何も記録していません。"
     )]
-    NotUtf8 { name: String, line: usize },
+    NotUtf8 { shown: String, line: usize },
 
     #[error("{}", BadLines { name, errors, total: *total })]
     BadLines {
@@ -78,8 +89,9 @@ impl fmt::Display for BadLines<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "`{}` に不正な行が {} 行あります。何も記録していません。",
-            self.name, self.total
+            "{}に不正な行が {} 行あります。何も記録していません。",
+            shown_name(self.name),
+            self.total
         )?;
         for error in self.errors {
             writeln!(f, "  {} 行目: {}", error.line, error.message)?;
@@ -135,8 +147,14 @@ pub fn parse(name: &str, bytes: &[u8], format: Option<Format>) -> Result<Vec<Sam
 }
 // ANCHOR_END: parse
 
+/// 1 行目の列名が、大文字・小文字と引用符を除いて `metric,timestamp,value` と一致するときだけ見出しです。
+/// `metric_a,…` のようなデータ行を見出しと取り違えて捨てないためです。
 fn is_csv_header(format: Format, index: usize, line: &str) -> bool {
-    format == Format::Csv && index == 0 && line.to_ascii_lowercase().starts_with("metric")
+    let names: Vec<String> = line
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    format == Format::Csv && index == 0 && names == ["metric", "timestamp", "value"]
 }
 
 /// UTF-8 として読みます。読めなければ、Shift_JIS らしいかどうかでエラーを分けます。
@@ -144,7 +162,7 @@ fn decode_utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> 
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(_) if looks_like_shift_jis(bytes) => Err(ImportError::ShiftJis {
-            name: name.to_string(),
+            shown: shown_name(name),
         }),
         Err(error) => {
             let line = bytes[..error.valid_up_to()]
@@ -153,7 +171,7 @@ fn decode_utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> 
                 .count()
                 + 1;
             Err(ImportError::NotUtf8 {
-                name: name.to_string(),
+                shown: shown_name(name),
                 line,
             })
         }
@@ -202,6 +220,13 @@ fn parse_csv_line(line: &str) -> Result<Sample, String> {
     let value: f64 = value.parse().map_err(|_| {
         format!("値 `{value}` を数として読めません。`0.5` のような数にしてください。")
     })?;
+    // `inf` や `NaN` は数として読めますが、記録できません。入力のままの綴りで伝えます。
+    if !value.is_finite() {
+        return Err(format!(
+            "値 `{text}` は有限の数ではありません。NaN と ±inf は記録できません。",
+            text = fields[2]
+        ));
+    }
     Ok(Sample::new(metric, timestamp_ms, value))
 }
 

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::StoreError;
+use crate::rollup::Width;
 use crate::store::Store;
 
 mod percentile;
@@ -135,6 +136,41 @@ impl Store {
             .map_err(StoreError::sqlite("バケット集計"))
     }
     // ANCHOR_END: buckets
+
+    // ANCHOR: rolled_up
+    /// `rollup` 表に保存した幅 `width` のバケットのうち、始まりが `[from_ms, to_ms)` に入るものを返します。
+    /// prune で生のサンプルを消した期間も、ここから読めます。
+    pub fn rolled_up(
+        &self,
+        metric: &str,
+        width: Width,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Bucket>, StoreError> {
+        let id = self.require_metric(metric)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT start_ms, count, min, max, sum / count FROM rollup
+                 WHERE metric_id = ?1 AND width_s = ?2 AND start_ms >= ?3 AND start_ms < ?4
+                 ORDER BY start_ms",
+            )
+            .map_err(StoreError::sqlite("ロールアップの問い合わせ"))?;
+        let rows = stmt
+            .query_map(params![id, width.seconds(), from_ms, to_ms], |row| {
+                Ok(Bucket {
+                    start_ms: row.get(0)?,
+                    count: row.get(1)?,
+                    min: row.get(2)?,
+                    max: row.get(3)?,
+                    avg: row.get(4)?,
+                })
+            })
+            .map_err(StoreError::sqlite("ロールアップの問い合わせ"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(StoreError::sqlite("ロールアップの問い合わせ"))
+    }
+    // ANCHOR_END: rolled_up
 
     // ANCHOR: summary
     /// `[from_ms, to_ms)` の件数・最小・最大・平均と p50/p95/p99 を返します。サンプルがなければ `None` です。

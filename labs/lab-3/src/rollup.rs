@@ -1,9 +1,10 @@
 //! ロールアップです (演習 2 の対象ファイル)。生のサンプルを 1 分・1 時間のバケットに集計して保存します。
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::error::StoreError;
+use crate::retention::final_before_ms;
 use crate::store::Store;
 
 /// ロールアップの幅です。
@@ -23,12 +24,29 @@ impl Width {
     }
 }
 
+/// `[from_ms, to_ms)` を 1 つのトランザクションでロールアップし、書き込んだバケットの数を返します。
+pub fn rollup(
+    store: &mut Store,
+    width: Width,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<usize, StoreError> {
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite("ロールアップの開始"))?;
+    let written = rollup_in(&tx, width, from_ms, to_ms)?;
+    tx.commit()
+        .map_err(StoreError::sqlite("ロールアップのコミット"))?;
+    Ok(written)
+}
+
 // ANCHOR: rollup
 /// `[from_ms, to_ms)` に入るサンプルを幅 `width` のバケットに集計し、`rollup` 表に upsert します。
 /// 同じ範囲をもう一度集計すると、生のサンプルから計算し直した値で置き換わります (冪等)。
-/// 書き込んだバケットの数を返します。
-pub fn rollup(
-    store: &mut Store,
+/// 保持期間の水位線より前のバケットは確定済みなので、集計し直しません。書き込んだバケットの数を返します。
+pub(crate) fn rollup_in(
+    tx: &Transaction<'_>,
     width: Width,
     from_ms: i64,
     to_ms: i64,
@@ -39,27 +57,26 @@ pub fn rollup(
     let from_ms = from_ms.div_euclid(width_ms) * width_ms;
     let to_ms = to_ms.saturating_add(width_ms - 1).div_euclid(width_ms) * width_ms;
 
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::sqlite("ロールアップの開始"))?;
-    let written = tx
-        .execute(
-            "INSERT INTO rollup (metric_id, width_s, start_ms, count, min, max, sum)
-             SELECT metric_id, ?1, timestamp_ms / ?2 * ?2, count(*), min(value), max(value), sum(value)
-             FROM sample
-             WHERE timestamp_ms >= ?3 AND timestamp_ms < ?4
-             GROUP BY metric_id, timestamp_ms / ?2
-             ON CONFLICT (metric_id, width_s, start_ms) DO UPDATE SET
-                 count = excluded.count,
-                 min = excluded.min,
-                 max = excluded.max,
-                 sum = excluded.sum",
-            params![width.seconds(), width_ms, from_ms, to_ms],
-        )
-        .map_err(StoreError::sqlite("ロールアップの upsert"))?;
-    tx.commit()
-        .map_err(StoreError::sqlite("ロールアップのコミット"))?;
-    Ok(written)
+    // 水位線は 1 時間の境界なので、どちらの幅でもバケットの途中にはなりません。
+    let from_ms = from_ms.max(final_before_ms(tx)?);
+    if from_ms >= to_ms {
+        return Ok(0);
+    }
+
+    // バケットごとに集計し、すでにある行は計算し直した値で置き換えます。
+    tx.prepare_cached(
+        "INSERT INTO rollup (metric_id, width_s, start_ms, count, min, max, sum)
+         SELECT metric_id, ?1, timestamp_ms / ?2 * ?2, count(*), min(value), max(value), sum(value)
+         FROM sample
+         WHERE timestamp_ms >= ?3 AND timestamp_ms < ?4
+         GROUP BY metric_id, timestamp_ms / ?2
+         ON CONFLICT (metric_id, width_s, start_ms) DO UPDATE SET
+             count = excluded.count,
+             min = excluded.min,
+             max = excluded.max,
+             sum = excluded.sum",
+    )
+    .and_then(|mut stmt| stmt.execute(params![width.seconds(), width_ms, from_ms, to_ms]))
+    .map_err(StoreError::sqlite("ロールアップの upsert"))
 }
 // ANCHOR_END: rollup

@@ -14,6 +14,7 @@ use crate::error::StoreError;
 
 pub mod header;
 pub mod schema;
+pub mod wal;
 
 /// 他の接続が書き込み中のとき、諦めるまで待つ時間です。
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -59,6 +60,18 @@ impl Store {
         })
     }
     // ANCHOR_END: open
+
+    /// すでにある `path` のストアを開きます。ファイルがなければ作らずに [`StoreError::Missing`] を返します。
+    /// 読むだけのコマンドが、打ち間違えたパスに空のストアを作らないためです。
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref();
+        match std::fs::symlink_metadata(path) {
+            Err(error) if error.kind() == ErrorKind::NotFound => {
+                Err(StoreError::Missing { path: path.into() })
+            }
+            _ => Store::open(path),
+        }
+    }
 
     /// このストアのファイルのパスです。
     pub fn path(&self) -> &Path {
@@ -127,10 +140,18 @@ fn create(path: &Path) -> Result<(), StoreError> {
 // ANCHOR_END: create
 
 /// ディレクトリを fsync して、新しいディレクトリエントリを電源断の後にも残します。
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     std::fs::File::open(dir)
         .and_then(|file| file.sync_all())
         .map_err(|cause| io_or_read_only(dir, cause))
+}
+
+/// Unix 以外では何もしません。Windows の `File::open` はディレクトリを開けず、
+/// NTFS はディレクトリエントリの変更をメタデータのジャーナルで守るので、ここで fsync する手段も必要もありません。
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// 一時ファイルに新しいストアを作ります。ロールバックジャーナルのまま作るので、閉じた時点で全部が本体に入っています。

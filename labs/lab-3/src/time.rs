@@ -3,6 +3,8 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::validate::{MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
+
 /// 時刻や期間を読めなかった理由です。
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParseTimeError {
@@ -12,9 +14,14 @@ pub enum ParseTimeError {
     Timestamp(String),
 
     #[error(
-        "期間 `{0}` を読めません。`30s`・`15m`・`6h`・`7d`・`2w` のように、数と単位 (s, m, h, d, w) で指定してください。"
+        "期間 `{0}` を読めません。`500ms`・`30s`・`15m`・`6h`・`7d`・`2w` のように、0 より大きい整数と単位 (ms, s, m, h, d, w) で指定してください。"
     )]
     Duration(String),
+
+    #[error(
+        "期間 `{0}` は長すぎます。記録できる時刻の範囲 (2000-01-01 から 2100-01-01) より短い期間を指定してください。"
+    )]
+    DurationTooLong(String),
 }
 
 /// 今の時刻 (Unix ミリ秒) です。
@@ -48,7 +55,7 @@ pub fn parse_timestamp(text: &str) -> Result<i64, ParseTimeError> {
         .map_err(|_| ParseTimeError::Timestamp(text.to_string()))
 }
 
-/// `7d` のような期間をミリ秒に直します。
+/// `7d` のような期間をミリ秒に直します。0 と、記録できる時刻の範囲より長い期間はエラーです。
 pub fn parse_duration_ms(text: &str) -> Result<i64, ParseTimeError> {
     let invalid = || ParseTimeError::Duration(text.to_string());
     let text = text.trim();
@@ -66,5 +73,15 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, ParseTimeError> {
         "w" => 604_800_000,
         _ => return Err(invalid()),
     };
-    number.checked_mul(unit_ms).ok_or_else(invalid)
+    if number == 0 {
+        return Err(invalid());
+    }
+
+    // 記録できる時刻の範囲より長い期間は、どの時刻から引いても範囲の外に出るので受け付けません。
+    let too_long = || ParseTimeError::DurationTooLong(text.to_string());
+    let ms = number.checked_mul(unit_ms).ok_or_else(too_long)?;
+    match ms <= MAX_TIMESTAMP_MS - MIN_TIMESTAMP_MS {
+        true => Ok(ms),
+        false => Err(too_long()),
+    }
 }

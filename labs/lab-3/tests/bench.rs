@@ -29,6 +29,7 @@ fn measurements(with_node: bool) -> Vec<Measurement> {
             node: "node".into(),
             script: "node-sqlite.mjs".into(),
             version: "v22.23.3".into(),
+            flags: Vec::new(),
         }),
     };
     variants(&plan)

@@ -18,71 +18,52 @@ fn run(dir: &Path, args: &[&str]) -> String {
     transcript(&lab3(dir, args))
 }
 
+/// 本の「問い合わせ・ロールアップ・保持期間」の節と同じ順にコマンドを流し、各出力を固定します。
+/// 本を上から順にたどると、同じ出力になります。
 #[test]
-fn import_fixture() {
+fn book_sequence() {
     let dir = tempfile::tempdir().unwrap();
+    let step = |args: &[&str]| run(dir.path(), args);
+
     let text =
-        run(dir.path(), &["import", FIXTURE_CSV]).replace(FIXTURE_CSV, "tests/data/metrics.csv");
+        step(&["import", FIXTURE_CSV]).replace(FIXTURE_CSV, "labs/lab-3/tests/data/metrics.csv");
     book_snapshot!("import_fixture", text);
-}
-
-#[test]
-fn query_latest_table() {
-    let dir = imported();
-    book_snapshot!("query_latest", run(dir.path(), &["query"]));
-}
-
-#[test]
-fn query_range_table() {
-    let dir = imported();
-    let text = run(
-        dir.path(),
-        &[
-            "query",
-            "node_load1",
-            "--from",
-            FROM,
-            "--to",
-            "2026-12-04T10:05:00+09:00",
-        ],
+    book_snapshot!("query_latest", step(&["query"]));
+    let to_5m = "2026-12-04T10:05:00+09:00";
+    book_snapshot!(
+        "query_range",
+        step(&["query", "node_load1", "--from", FROM, "--to", to_5m])
     );
-    book_snapshot!("query_range", text);
-}
-
-#[test]
-fn query_buckets_table() {
-    let dir = imported();
-    let text = run(
-        dir.path(),
-        &[
-            "query",
-            "http_request_duration_seconds",
-            "--from",
-            FROM,
-            "--to",
-            TO,
-            "--bucket",
-            "5m",
-        ],
+    let latency = "http_request_duration_seconds";
+    book_snapshot!(
+        "query_buckets",
+        step(&[
+            "query", latency, "--from", FROM, "--to", TO, "--bucket", "5m"
+        ])
     );
-    book_snapshot!("query_buckets", text);
-}
-
-#[test]
-fn summary_table() {
-    let dir = imported();
-    let text = run(
-        dir.path(),
-        &[
-            "summary",
-            "http_request_duration_seconds",
-            "--from",
-            FROM,
-            "--to",
-            TO,
-        ],
+    book_snapshot!(
+        "summary",
+        step(&["summary", latency, "--from", FROM, "--to", TO])
     );
-    book_snapshot!("summary", text);
+    book_snapshot!("rollup", step(&["rollup"]));
+    book_snapshot!("query_rollup", step(&["query", latency, "--rollup", "1h"]));
+
+    // prune の境界は実行した時刻で決まるので、時刻だけを伏せます。
+    let prune = step(&["prune", "--older-than", "1h"]);
+    insta::with_settings!({ omit_expression => true, filters => vec![(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+09:00", "[時刻]")] }, {
+        insta::assert_snapshot!("prune", prune);
+    });
+    book_snapshot!("rollup_after_prune", step(&["rollup"]));
+    book_snapshot!(
+        "query_rollup_after_prune",
+        step(&["query", latency, "--rollup", "1h"])
+    );
+
+    let stats = step(&["stats"]);
+    insta::with_settings!({ omit_expression => true, filters => vec![(r"(WAL の大きさ \(バイト\)\s+┆)\s+\d+", "$1 [WAL]")] }, {
+        insta::assert_snapshot!("stats", stats);
+    });
+    book_snapshot!("check", step(&["check"]));
 }
 
 #[test]
@@ -93,27 +74,6 @@ fn summary_json() {
         &["--json", "summary", "http_request_duration_seconds"],
     );
     book_snapshot!("summary_json", text);
-}
-
-#[test]
-fn rollup_counts() {
-    let dir = imported();
-    book_snapshot!("rollup", run(dir.path(), &["rollup"]));
-}
-
-#[test]
-fn stats_table() {
-    let dir = imported();
-    let text = run(dir.path(), &["stats"]);
-    insta::with_settings!({ omit_expression => true, filters => vec![(r"(WAL の大きさ \(バイト\)\s+┆)\s+\d+", "$1 [WAL]")] }, {
-        insta::assert_snapshot!("stats", text);
-    });
-}
-
-#[test]
-fn check_ok() {
-    let dir = imported();
-    book_snapshot!("check", run(dir.path(), &["check"]));
 }
 
 #[test]
@@ -141,6 +101,64 @@ fn backup_refuses_existing_file() {
 }
 
 #[test]
+fn read_command_needs_existing_store() {
+    let dir = tempfile::tempdir().unwrap();
+    book_snapshot!(
+        "missing_db",
+        run(dir.path(), &["--db", "metrcs.db", "stats"])
+    );
+}
+
+#[test]
+fn read_commands_create_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["stats", "check", "query", "rollup"] {
+        lab3(dir.path(), &[command]);
+    }
+    lab3(dir.path(), &["summary", "node_load1"]);
+    lab3(dir.path(), &["prune", "--older-than", "7d"]);
+    lab3(dir.path(), &["backup", "copy.db"]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn import_counts_replaced_rows() {
+    let dir = imported();
+    book_snapshot!(
+        "import_again",
+        run(dir.path(), &["import", FIXTURE_CSV])
+            .replace(FIXTURE_CSV, "labs/lab-3/tests/data/metrics.csv")
+    );
+}
+
+#[test]
+fn import_csv_without_header_keeps_first_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = b"metric_a,1796346000000,1\nmetric_a,1796346060000,2\n";
+    let output = lab3_with_stdin(
+        dir.path(),
+        &["--json", "import", "-", "--format", "csv"],
+        csv,
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("\"inserted\": 2"),
+        "{}",
+        transcript(&output)
+    );
+}
+
+#[test]
+fn query_rollup_json() {
+    let dir = imported();
+    lab3(dir.path(), &["rollup"]);
+    let text = run(
+        dir.path(),
+        &["--json", "query", "node_load1", "--rollup", "1h"],
+    );
+    book_snapshot!("query_rollup_json", text);
+}
+
+#[test]
 fn help_top_level() {
     let dir = tempfile::tempdir().unwrap();
     book_snapshot!("help", run(dir.path(), &["--help"]));
@@ -162,11 +180,22 @@ fn help_writes_no_database() {
 #[test]
 fn usage_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [&[&str]; 7] = [
+    let cases: [&[&str]; 18] = [
         &[],
         &["frobnicate"],
         &["record", "node_load1"],
         &["record", "node_load1", "abc"],
+        &["record", "node_load1", "1", "2"],
+        &["record", "node_load1", " infinity"],
+        &["collect", "--count", "-1"],
+        &["collect", "--count", "abc"],
+        &["collect", "--interval", "-5s"],
+        &["stats", "--db"],
+        &["query", "node_load1", "--bucket", "0s"],
+        &["query", "node_load1", "--bucket", "5x"],
+        &["query", "node_load1", "--rollup", "5m"],
+        &["query", "node_load1", "--from", "yesterday"],
+        &["prune", "--older-than", "100000w"],
         &["import", "x.csv", "--format", "xml"],
         &[
             "query",
@@ -177,6 +206,8 @@ fn usage_errors() {
         ],
         &["stats", "--verbose"],
     ];
+    // 引数の誤りはストアを開く前に見つかるので、store を用意しておきます。
+    lab3(dir.path(), &["record", "node_load1", "1"]);
     let mut text = String::new();
     for args in cases {
         let output = lab3(dir.path(), args);
@@ -245,7 +276,7 @@ fn import_accepts_utf8_bom() {
     let output = lab3(dir.path(), &["import", "excel.csv"]);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "`excel.csv` から 1 行を取り込みました。\n"
+        "`excel.csv` から 1 行を取り込みました（新しい行 1、同じメトリクス・時刻の値を置き換えた行 0）。\n"
     );
 }
 
@@ -268,7 +299,7 @@ fn import_json_lines_from_stdin() {
     let output = lab3_with_stdin(dir.path(), &["import", "-"], input);
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "`標準入力` から 2 行を取り込みました。\n"
+        "標準入力から 2 行を取り込みました（新しい行 2、同じメトリクス・時刻の値を置き換えた行 0）。\n"
     );
 }
 

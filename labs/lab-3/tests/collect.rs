@@ -33,6 +33,8 @@ fn fixed_proc_samples() {
     insta::assert_debug_snapshot!("fixed_proc", samples);
 }
 
+// 本物の /proc を読むテストは Linux でだけビルドします。macOS と Windows には /proc がありません。
+#[cfg(target_os = "linux")]
 #[test]
 fn real_proc_has_load_memory_cpu() {
     let mut collector = Collector::new();
@@ -60,6 +62,7 @@ fn missing_proc_is_named() {
     assert!(error.contains("/nonexistent-proc/loadavg"), "{error}");
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn collect_cli_records_rounds() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,4 +73,18 @@ fn collect_cli_records_rounds() {
     assert!(output.status.success(), "{}", common::transcript(&output));
     let store = lab_3::Store::open(dir.path().join("metrics.db")).unwrap();
     assert_eq!(store.range("node_load1", 0, i64::MAX).unwrap().len(), 3);
+}
+
+/// Linux 以外では、collect はストアを作らずに日本語のエラーで終わります。
+#[cfg(not(target_os = "linux"))]
+#[test]
+fn collect_cli_refuses_off_linux() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::lab3(dir.path(), &["collect", "--count", "1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Linux で実行するか"), "{stderr}");
+    assert!(
+        !dir.path().join("metrics.db").exists(),
+        "ストアができました"
+    );
 }

@@ -35,6 +35,7 @@ fn every_error_message() {
     ];
     let store_errors = [
         StoreError::NotADatabase { path: path.clone() },
+        StoreError::Missing { path: path.clone() },
         StoreError::EmptyFile { path: path.clone() },
         StoreError::Truncated {
             path: path.clone(),
@@ -94,10 +95,10 @@ fn every_error_message() {
     ];
     let import_errors = [
         ImportError::ShiftJis {
-            name: "売上.csv".into(),
+            shown: lab_3::import::shown_name("売上.csv"),
         },
         ImportError::NotUtf8 {
-            name: "metrics.csv".into(),
+            shown: lab_3::import::shown_name(lab_3::import::STDIN_NAME),
             line: 4,
         },
         ImportError::BadLines {
@@ -112,6 +113,7 @@ fn every_error_message() {
     let time_errors = [
         ParseTimeError::Timestamp("昨日".into()),
         ParseTimeError::Duration("1y".into()),
+        ParseTimeError::DurationTooLong("100000w".into()),
     ];
 
     let mut text = String::new();

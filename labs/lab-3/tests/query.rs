@@ -64,7 +64,7 @@ fn unknown_metric_is_error() {
     assert!(matches!(error, StoreError::UnknownMetric { .. }), "{error}");
 }
 
-// 演習 1: パーセンタイル (最近順位法)
+// 演習 1: パーセンタイル (最近傍順位法)
 
 #[test]
 fn exercise_1_percentile_of_one_to_hundred() {

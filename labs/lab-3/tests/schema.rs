@@ -55,7 +55,7 @@ fn pragmas_wal_normal_busy_timeout() {
 
 #[test]
 fn migrate_from_version_1() {
-    // 版 1 のファイルを作り、開いたときに版 2 へ上がることを確かめます。
+    // バージョン 1 のファイルを作り、開いたときに最新のバージョンへ上がることを確かめます。
     let temp = common::temp_store();
     {
         let conn = rusqlite::Connection::open(&temp.path).unwrap();
@@ -69,7 +69,7 @@ fn migrate_from_version_1() {
         .connection()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, schema::LATEST_VERSION);
 }
 
 #[test]

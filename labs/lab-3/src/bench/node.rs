@@ -23,10 +23,13 @@ pub struct NodeSqlite {
     pub node: PathBuf,
     pub script: PathBuf,
     pub version: String,
+    /// `node:sqlite` を読み込むのに要るフラグです。22.13 と 23.4 より前では `--experimental-sqlite` が要ります。
+    pub flags: Vec<&'static str>,
 }
 
 impl NodeSqlite {
     /// `node --version` を確かめ、22.5 より古ければエラーにします。
+    /// 22.5–22.12 と 23.0–23.3 の `node:sqlite` はフラグなしでは読み込めないので、`--experimental-sqlite` を付けます。
     pub fn new(node: PathBuf, script: PathBuf) -> anyhow::Result<NodeSqlite> {
         let output = Command::new(&node)
             .arg("--version")
@@ -48,16 +51,24 @@ impl NodeSqlite {
                 "Node {version} には node:sqlite がありません。Node 22.5 以降を --node で指定してください"
             );
         }
+        let (major, minor) = (numbers[0], numbers[1]);
+        let flagged = (major == 22 && minor < 13) || (major == 23 && minor < 4);
         Ok(NodeSqlite {
             node,
             script,
             version,
+            flags: if flagged {
+                vec!["--experimental-sqlite"]
+            } else {
+                Vec::new()
+            },
         })
     }
 
-    /// 組み込まれた SQLite の版と、percentile() の有無を調べます。
+    /// 組み込まれた SQLite のバージョンと、percentile() の有無を調べます。
     pub fn info(&self) -> anyhow::Result<NodeInfo> {
         let output = Command::new(&self.node)
+            .args(&self.flags)
             .arg(&self.script)
             .arg("--info")
             .output()
@@ -94,6 +105,7 @@ impl NodeSqlite {
     /// 用意したデータベースに、スクリプトで挿入します。時間はスクリプトが挿入の部分だけを測って返します。
     pub fn run(&self, path: &Path, variant: &Variant) -> anyhow::Result<Duration> {
         let output = Command::new(&self.node)
+            .args(&self.flags)
             .arg(&self.script)
             .arg(path)
             .arg(variant.rows.to_string())

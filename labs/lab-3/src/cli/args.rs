@@ -44,7 +44,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "オプション")]
 pub struct GlobalArgs {
-    /// データベースファイルのパスです。なければ作ります。[既定: metrics.db]
+    /// データベースファイルのパスです。ないときに作るのは record・import・collect だけです。[既定: metrics.db]
     #[arg(
         long,
         global = true,
@@ -65,19 +65,19 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// サンプルを 1 件記録します。
+    /// サンプルを 1 件記録します。ストアがなければ作ります。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Record(RecordArgs),
 
-    /// CSV か JSON Lines のファイルからサンプルを取り込みます。不正な行が 1 行でもあれば何も記録しません。
+    /// CSV か JSON Lines のファイルからサンプルを取り込みます。ストアがなければ作ります。不正な行が 1 行でもあれば何も記録しません。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Import(ImportArgs),
 
-    /// このマシンの負荷・メモリ・CPU を /proc から一定間隔で読み、記録します。
+    /// このマシンの負荷・メモリ・CPU を /proc から一定間隔で読み、記録します (Linux のみ)。ストアがなければ作ります。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Collect(CollectArgs),
 
-    /// メトリクスごとの最新値、または 1 つのメトリクスの時系列やバケット集計を表示します。
+    /// メトリクスごとの最新値、または 1 つのメトリクスの時系列・バケット集計・ロールアップを表示します。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Query(QueryArgs),
 
@@ -85,11 +85,11 @@ pub enum Command {
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Summary(SummaryArgs),
 
-    /// 生のサンプルを 1 分と 1 時間のバケットに集計して保存します。
+    /// 生のサンプルを 1 分と 1 時間のバケットに集計して保存します。prune で確定した期間は集計し直しません。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Rollup(WindowArgs),
 
-    /// 古いサンプルを小さなバッチに分けて消します。ロールアップは残します。
+    /// 古いサンプルを、先にロールアップしてから小さなバッチに分けて消します。境界は 1 時間単位に切り下げます。
     #[command(help_template = SUBCOMMAND_HELP_TEMPLATE)]
     Prune(PruneArgs),
 
@@ -118,7 +118,7 @@ pub struct RecordArgs {
     pub metric: String,
 
     /// 値です。有限の数だけを受け付けます。
-    #[arg(allow_negative_numbers = true, help_heading = "引数")]
+    #[arg(allow_negative_numbers = true, value_parser = parse_value, help_heading = "引数")]
     pub value: f64,
 
     /// 時刻です (RFC 3339 か Unix ミリ秒)。省略すると今の時刻です。
@@ -158,6 +158,7 @@ pub struct CollectArgs {
     /// 読み取りの間隔です (例: 1s, 500ms)。[既定: 1s]
     #[arg(
         long,
+        allow_hyphen_values = true,
         default_value = "1s",
         hide_default_value = true,
         value_name = "DURATION"
@@ -165,7 +166,7 @@ pub struct CollectArgs {
     pub interval: String,
 
     /// 読み取る回数です。[既定: 10]
-    #[arg(long, default_value_t = 10, hide_default_value = true)]
+    #[arg(long, default_value_t = 10, hide_default_value = true, allow_hyphen_values = true, value_parser = parse_count)]
     pub count: u32,
 }
 
@@ -199,6 +200,45 @@ pub struct QueryArgs {
     /// この幅のバケットごとに件数・最小・最大・平均を表示します (例: 1m, 1h)。
     #[arg(long, value_name = "DURATION", requires = "metric")]
     pub bucket: Option<String>,
+
+    /// rollup で保存した幅 (1m か 1h) のバケットを表示します。prune で生のサンプルを消した期間も読めます。
+    #[arg(
+        long,
+        value_name = "WIDTH",
+        requires = "metric",
+        conflicts_with = "bucket",
+        value_enum,
+        hide_possible_values = true
+    )]
+    pub rollup: Option<RollupWidth>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RollupWidth {
+    #[value(name = "1m")]
+    Minute,
+    #[value(name = "1h")]
+    Hour,
+}
+
+/// 記録する値を読みます。clap の既定の英語の代わりに、入力のままの綴りで日本語のエラーにします。
+fn parse_value(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        Ok(_) => Err(format!(
+            "値 `{text}` は有限の数ではありません。NaN と ±inf は記録できません。"
+        )),
+        Err(_) => Err(format!(
+            "値 `{text}` を数として読めません。`0.5` や `-3` のような数を指定してください。"
+        )),
+    }
+}
+
+/// 回数を読みます。
+fn parse_count(text: &str) -> Result<u32, String> {
+    text.parse().map_err(|_| {
+        format!("回数 `{text}` を読めません。0 以上の整数 (例: 10) を指定してください。")
+    })
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use anyhow::Context;
 use serde_json::json;
 
 use lab_3::rollup::{Width, rollup};
@@ -10,7 +11,9 @@ use lab_3::time::{format_local, now_ms, parse_duration_ms, parse_timestamp};
 use lab_3::validate::{MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS};
 use lab_3::{Sample, Store};
 
-use super::args::{Cli, Command, PruneArgs, QueryArgs, RecordArgs, SummaryArgs, WindowArgs};
+use super::args::{
+    Cli, Command, PruneArgs, QueryArgs, RecordArgs, RollupWidth, SummaryArgs, WindowArgs,
+};
 use super::{bench, ingest, render};
 
 /// サブコマンドを実行します。
@@ -26,12 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollup(args) => rollup_command(db, as_json, &args),
         Command::Prune(args) => prune_command(db, as_json, &args),
         Command::Stats => {
-            let stats = Store::open(db)?.stats()?;
+            let stats = Store::open_existing(db)?.stats()?;
             output(as_json, &stats, || render::stats(&stats))
         }
         Command::Check => check_command(db, as_json),
         Command::Backup(args) => {
-            Store::open(db)?.backup_to(&args.dest)?;
+            Store::open_existing(db)?.backup_to(&args.dest)?;
             output(as_json, &json!({ "backup": args.dest }), || {
                 format!("`{}` にバックアップを取りました。", args.dest.display())
             })
@@ -42,7 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn record_command(db: &Path, as_json: bool, args: RecordArgs) -> anyhow::Result<()> {
     let timestamp_ms = match &args.at {
-        Some(text) => parse_timestamp(text)?,
+        Some(text) => parse_timestamp(text).context("--at")?,
         None => now_ms(),
     };
     let sample = Sample::new(args.metric, timestamp_ms, args.value);
@@ -58,7 +61,7 @@ fn record_command(db: &Path, as_json: bool, args: RecordArgs) -> anyhow::Result<
 
 fn summary_command(db: &Path, as_json: bool, args: &SummaryArgs) -> anyhow::Result<()> {
     let (from_ms, to_ms) = window(&args.window)?;
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     match store.summary(&args.metric, from_ms, to_ms)? {
         Some(summary) => output(as_json, &summary, || render::summary(&summary)),
         None => output(as_json, &serde_json::Value::Null, || {
@@ -69,7 +72,7 @@ fn summary_command(db: &Path, as_json: bool, args: &SummaryArgs) -> anyhow::Resu
 
 fn rollup_command(db: &Path, as_json: bool, args: &WindowArgs) -> anyhow::Result<()> {
     let (from_ms, to_ms) = window(args)?;
-    let mut store = Store::open(db)?;
+    let mut store = Store::open_existing(db)?;
     let minute = rollup(&mut store, Width::Minute, from_ms, to_ms)?;
     let hour = rollup(&mut store, Width::Hour, from_ms, to_ms)?;
 
@@ -80,19 +83,21 @@ fn rollup_command(db: &Path, as_json: bool, args: &WindowArgs) -> anyhow::Result
 }
 
 fn prune_command(db: &Path, as_json: bool, args: &PruneArgs) -> anyhow::Result<()> {
-    let cutoff_ms = now_ms() - parse_duration_ms(&args.older_than)?;
-    let deleted = Store::open(db)?.prune_older_than(cutoff_ms)?;
+    let older_than = parse_duration_ms(&args.older_than).context("--older-than")?;
+    let pruned = Store::open_existing(db)?.prune_older_than(now_ms() - older_than)?;
 
-    let value = json!({ "deleted": deleted, "cutoff_ms": cutoff_ms });
-    output(as_json, &value, || {
-        let cutoff = format_local(cutoff_ms);
-        format!("{cutoff} より古いサンプルを {deleted} 行消しました。")
+    output(as_json, &pruned, || {
+        let cutoff = format_local(pruned.final_before_ms);
+        format!(
+            "{cutoff} より前をロールアップで確定し、それより古いサンプルを {} 行消しました。",
+            pruned.deleted
+        )
     })
 }
 
 /// 整合性チェックの結果を表示し、問題があれば非 0 で終わるようにエラーを返します。
 fn check_command(db: &Path, as_json: bool) -> anyhow::Result<()> {
-    let result = Store::open(db)?.integrity_check()?;
+    let result = Store::open_existing(db)?.integrity_check()?;
     let ok = result == ["ok"];
     output(
         as_json,
@@ -131,22 +136,29 @@ pub fn output<T: serde::Serialize>(
     Ok(())
 }
 
-/// `--from`・`--to`・`--last` から `[from_ms, to_ms)` を決めます。
+/// `--from`・`--to`・`--last` から `[from_ms, to_ms)` を決めます。エラーにはどのオプションかを添えます。
 fn window(args: &WindowArgs) -> anyhow::Result<(i64, i64)> {
+    let timestamp = |option: &str, text: &str| {
+        parse_timestamp(text).map_err(|error| {
+            anyhow::anyhow!(
+                "{option}: {error}今から遡るなら `--last 1d` のように期間で指定できます。"
+            )
+        })
+    };
     let to_ms = match &args.to {
-        Some(text) => parse_timestamp(text)?,
+        Some(text) => timestamp("--to", text)?,
         None => MAX_TIMESTAMP_MS,
     };
     let from_ms = match (&args.from, &args.last) {
-        (Some(text), _) => parse_timestamp(text)?,
-        (None, Some(last)) => now_ms() - parse_duration_ms(last)?,
+        (Some(text), _) => timestamp("--from", text)?,
+        (None, Some(last)) => now_ms() - parse_duration_ms(last).context("--last")?,
         (None, None) => MIN_TIMESTAMP_MS,
     };
     Ok((from_ms, to_ms))
 }
 
 fn query_command(db: &Path, as_json: bool, args: &QueryArgs) -> anyhow::Result<()> {
-    let store = Store::open(db)?;
+    let store = Store::open_existing(db)?;
     let Some(metric) = &args.metric else {
         let rows = store.latest()?;
         return output(as_json, &rows, || match rows.is_empty() {
@@ -159,12 +171,21 @@ fn query_command(db: &Path, as_json: bool, args: &QueryArgs) -> anyhow::Result<(
     };
 
     let (from_ms, to_ms) = window(&args.window)?;
-    match &args.bucket {
-        Some(width) => {
-            let rows = store.buckets(metric, from_ms, to_ms, parse_duration_ms(width)?)?;
+    match (&args.bucket, args.rollup) {
+        (_, Some(width)) => {
+            let width = match width {
+                RollupWidth::Minute => Width::Minute,
+                RollupWidth::Hour => Width::Hour,
+            };
+            let rows = store.rolled_up(metric, width, from_ms, to_ms)?;
             output(as_json, &rows, || render::buckets(&rows))
         }
-        None => {
+        (Some(width), None) => {
+            let width_ms = parse_duration_ms(width).context("--bucket")?;
+            let rows = store.buckets(metric, from_ms, to_ms, width_ms)?;
+            output(as_json, &rows, || render::buckets(&rows))
+        }
+        (None, None) => {
             let rows = store.range(metric, from_ms, to_ms)?;
             output(as_json, &rows, || render::points(metric, &rows))
         }

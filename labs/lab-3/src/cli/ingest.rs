@@ -1,6 +1,6 @@
 //! 入力を記録するサブコマンドです: ファイルからの取り込みと、/proc からの収集。
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use serde_json::json;
 use lab_3::Store;
 use lab_3::collect::Collector;
 use lab_3::import::{self, Format};
+use lab_3::record::Written;
 use lab_3::time::{format_local, now_ms, parse_duration_ms};
 
 use super::args::{CollectArgs, ImportArgs, InputFormat};
@@ -23,7 +24,7 @@ pub fn import_command(db: &Path, as_json: bool, args: &ImportArgs) -> anyhow::Re
         std::io::stdin()
             .read_to_end(&mut bytes)
             .context("標準入力を読めません")?;
-        ("標準入力".to_string(), bytes)
+        (import::STDIN_NAME.to_string(), bytes)
     } else {
         let bytes = std::fs::read(&args.file)
             .with_context(|| format!("`{}` を読めません。パスを確かめてください", args.file))?;
@@ -38,14 +39,17 @@ pub fn import_command(db: &Path, as_json: bool, args: &ImportArgs) -> anyhow::Re
     // バッチごとに 1 トランザクションで書きます。失敗したら、それまでにコミットした行数を伝えます。
     let mut store = Store::open(db)?;
     let mut committed = 0;
+    let mut total = Written::default();
     for (index, chunk) in samples.chunks(args.batch_size as usize).enumerate() {
-        store.record_batch(chunk).with_context(|| {
+        let written = store.record_batch(chunk).with_context(|| {
             format!(
                 "{committed} 行はコミット済みです。{} 行目以降を取り込み直してください",
                 committed + 1
             )
         })?;
         committed += chunk.len();
+        total.inserted += written.inserted;
+        total.replaced += written.replaced;
         if args.progress {
             eprintln!(
                 "バッチ {} をコミットしました（累計 {committed} 行）。",
@@ -53,14 +57,29 @@ pub fn import_command(db: &Path, as_json: bool, args: &ImportArgs) -> anyhow::Re
             );
         }
     }
-    output(as_json, &json!({ "imported": committed }), || {
-        format!("`{name}` から {committed} 行を取り込みました。")
+    // 同じメトリクス・同じ時刻の行は upsert で置き換わるので、新しい行と分けて伝えます。
+    let value =
+        json!({ "imported": committed, "inserted": total.inserted, "replaced": total.replaced });
+    output(as_json, &value, || {
+        format!(
+            "{}から {committed} 行を取り込みました（新しい行 {}、同じメトリクス・時刻の値を置き換えた行 {}）。",
+            import::shown_name(&name),
+            total.inserted,
+            total.replaced
+        )
     })
 }
 
 pub fn collect_command(db: &Path, as_json: bool, args: &CollectArgs) -> anyhow::Result<()> {
-    let interval = Duration::from_millis(parse_duration_ms(&args.interval)?.max(0) as u64);
+    // /proc は Linux にしかありません。ストアを作る前に断ります。
+    anyhow::ensure!(
+        cfg!(target_os = "linux"),
+        "collect は Linux の /proc を読むので、このOSでは使えません。Linux で実行するか、import でファイルから取り込んでください。"
+    );
+    let interval = parse_duration_ms(&args.interval).context("--interval")?;
+    let interval = Duration::from_millis(interval as u64);
     let mut store = Store::open(db)?;
+    let mut stdout = std::io::stdout().lock();
     let mut collector = Collector::new();
 
     // CPU 使用率は差分なので、記録しない 1 回目で基準を読んでおきます。
@@ -71,18 +90,19 @@ pub fn collect_command(db: &Path, as_json: bool, args: &CollectArgs) -> anyhow::
         let samples = collector.sample(timestamp_ms)?;
         store.record_batch(&samples)?;
         if as_json {
-            println!("{}", serde_json::to_string(&samples)?);
+            writeln!(stdout, "{}", serde_json::to_string(&samples)?)?;
         } else {
             let values: Vec<String> = samples
                 .iter()
                 .map(|s| format!("{}={}", s.metric, render::number(s.value)))
                 .collect();
-            println!(
+            writeln!(
+                stdout,
                 "[{round}/{}] {} {}",
                 args.count,
                 format_local(timestamp_ms),
                 values.join(" ")
-            );
+            )?;
         }
     }
     Ok(())

@@ -113,7 +113,7 @@ pub fn stats(s: &Stats) -> String {
         ("空きページ数", s.freelist_count.to_string()),
         ("ファイルの大きさ (バイト)", s.file_bytes.to_string()),
         ("WAL の大きさ (バイト)", s.wal_bytes.to_string()),
-        ("スキーマの版", s.schema_version.to_string()),
+        ("スキーマのバージョン", s.schema_version.to_string()),
     ];
     for (name, value) in rows {
         t.add_row(vec![name.to_string(), value]);

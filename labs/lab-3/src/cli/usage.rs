@@ -29,23 +29,38 @@ pub fn exit_with(error: &clap::Error) -> ExitCode {
 pub fn japanese_message(error: &clap::Error) -> String {
     let arg = context(error, ContextKind::InvalidArg);
     let value = context(error, ContextKind::InvalidValue);
+    let valid = context(error, ContextKind::ValidValue);
     let hint = "使い方は `lab-3 --help` か `lab-3 <コマンド> --help` で見られます。";
     match error.kind() {
         ErrorKind::InvalidSubcommand => {
             let name = context(error, ContextKind::InvalidSubcommand);
             format!("サブコマンド `{name}` はありません。{hint}")
         }
+        // `-` で始まらなければオプションではなく、位置引数が多すぎます (`record a 1 2` の `2`)。
+        ErrorKind::UnknownArgument if !arg.starts_with('-') => {
+            format!("余分な引数 `{arg}` があります。{hint}")
+        }
         ErrorKind::UnknownArgument => format!("オプション `{arg}` はありません。{hint}"),
         ErrorKind::MissingRequiredArgument => format!("引数 {arg} を指定してください。{hint}"),
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            let valid = context(error, ContextKind::ValidValue);
-            match valid.is_empty() {
-                true => format!("{arg} の値 `{value}` は使えません。{hint}"),
-                false => format!(
-                    "{arg} の値 `{value}` は使えません。{valid} のどれかを指定してください。"
-                ),
-            }
+        ErrorKind::InvalidValue if value.is_empty() && valid.is_empty() => {
+            format!("{arg} に値を指定してください。{hint}")
         }
+        // 自前の value_parser のエラーは、何を指定すればよいかまで日本語で書いてあります。
+        // 位置引数 (`<VALUE>` など) の名前は添えず、オプションなら `--count:` のように名前を添えます。
+        ErrorKind::ValueValidation => match std::error::Error::source(error) {
+            Some(source) if arg.starts_with('-') => {
+                let option = arg.split(' ').next().unwrap_or_default();
+                format!("{option}: {source}")
+            }
+            Some(source) => source.to_string(),
+            None => format!("{arg} の値 `{value}` は使えません。{hint}"),
+        },
+        ErrorKind::InvalidValue => match valid.is_empty() {
+            true => format!("{arg} の値 `{value}` は使えません。{hint}"),
+            false => {
+                format!("{arg} の値 `{value}` は使えません。{valid} のどれかを指定してください。")
+            }
+        },
         ErrorKind::ArgumentConflict => {
             let other = context(error, ContextKind::PriorArg);
             format!("{arg} と {other} は同時に指定できません。{hint}")

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::error::StoreError;
 use crate::store::schema::{APPLICATION_ID, LATEST_VERSION};
+use crate::store::wal;
 
 /// SQLite のデータベースファイルの先頭 16 バイトです。
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -29,13 +30,25 @@ pub fn check_existing(path: &Path) -> Result<Header, StoreError> {
     let header = parse(&bytes);
 
     // ページサイズとページ数から、ファイルが本来あるべき大きさを求めます。
-    // WAL にデータがある間は比べません。チェックポイントの途中 (やその途中で落ちた後) は
-    // ヘッダーが先に新しいページ数になり、本体がまだ短いことがあるからです。そのときは SQLite が WAL から直します。
+    // WAL に有効なコミットがあれば、最後のコミットの大きさが正しく、WAL が持つページは本体になくても構いません。
+    // チェックポイントの途中で落ちると本体が短いことがあり、そのページは SQLite が WAL から書き戻します。
     let page_size = u64::from(header.page_size);
-    let expected = page_size * u64::from(header.page_count.unwrap_or(0));
-    let short = actual < expected || actual % page_size != 0;
-    if short && !has_wal_frames(path) {
-        return Err(truncated(path, expected.max(page_size), actual));
+    let pages_in_file = actual / page_size;
+    let (expected_pages, complete) = match wal::read_committed(path, header.page_size) {
+        Some(wal) => {
+            let in_file_or_wal =
+                |page: u32| u64::from(page) <= pages_in_file || wal.pages.contains(&page);
+            (wal.db_pages, (1..=wal.db_pages).all(in_file_or_wal))
+        }
+        None => {
+            let pages = header.page_count.unwrap_or(0);
+            let whole = actual % page_size == 0;
+            (pages, whole && pages_in_file >= u64::from(pages))
+        }
+    };
+    if !complete {
+        let expected = page_size * u64::from(expected_pages.max(1));
+        return Err(truncated(path, expected, actual));
     }
 
     // 別のアプリケーションのデータベースや、新しすぎるスキーマには触れません。
@@ -82,13 +95,6 @@ fn read_header(path: &Path) -> Result<(Vec<u8>, u64), StoreError> {
         return Err(truncated(path, 100, actual));
     }
     Ok((bytes, actual))
-}
-
-/// `path-wal` があり、WAL ヘッダー (32 バイト) より大きいかを返します。
-fn has_wal_frames(path: &Path) -> bool {
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(wal).is_ok_and(|m| m.len() > 32)
 }
 
 fn truncated(path: &Path, expected: u64, actual: u64) -> StoreError {

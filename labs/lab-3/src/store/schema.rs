@@ -1,4 +1,4 @@
-//! スキーマとマイグレーションです。スキーマの版は `PRAGMA user_version` に記録します。
+//! スキーマとマイグレーションです。スキーマのバージョンは `PRAGMA user_version` に記録します。
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -8,10 +8,10 @@ use crate::error::StoreError;
 pub const APPLICATION_ID: u32 = 0x6B61_7275;
 
 // ANCHOR: migrations
-/// マイグレーションの一覧です。`MIGRATIONS[i]` はスキーマを版 i から i+1 に上げます。
-/// 公開した版は書き換えず、変更は新しい要素として末尾に足します。
+/// マイグレーションの一覧です。`MIGRATIONS[i]` はスキーマをバージョン i から i+1 に上げます。
+/// 公開したバージョンは書き換えず、変更は新しい要素として末尾に足します。
 pub const MIGRATIONS: &[&str] = &[
-    // 版 1: メトリクス名の表と、サンプルの表です。
+    // バージョン 1: メトリクス名の表と、サンプルの表です。
     // サンプルは (metric_id, timestamp_ms) を主キーにした WITHOUT ROWID 表にして、
     // 「あるメトリクスのある時間範囲」を 1 本の B-tree の連続した範囲として読めるようにします。
     "CREATE TABLE metric (
@@ -24,7 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
         value        REAL NOT NULL,
         PRIMARY KEY (metric_id, timestamp_ms)
     ) STRICT, WITHOUT ROWID;",
-    // 版 2: 1 分と 1 時間のロールアップです。sum を持つので平均は sum / count で出せます。
+    // バージョン 2: 1 分と 1 時間のロールアップです。sum を持つので平均は sum / count で出せます。
     "CREATE TABLE rollup (
         metric_id INTEGER NOT NULL REFERENCES metric (id),
         width_s   INTEGER NOT NULL CHECK (width_s IN (60, 3600)),
@@ -35,14 +35,20 @@ pub const MIGRATIONS: &[&str] = &[
         sum       REAL NOT NULL,
         PRIMARY KEY (metric_id, width_s, start_ms)
     ) STRICT, WITHOUT ROWID;",
+    // バージョン 3: 保持期間の水位線です。この時刻より前のバケットは prune が集計を済ませてから生のサンプルを消したので、
+    // ロールアップの値は確定済みです。rollup はこの時刻より前を集計し直しません。行は 1 行だけです。
+    "CREATE TABLE retention (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        final_before_ms INTEGER NOT NULL
+    ) STRICT;",
 ];
 // ANCHOR_END: migrations
 
-/// このビルドが扱える最新のスキーマの版です。
+/// このビルドが扱える最新のスキーマのバージョンです。
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
 // ANCHOR: migrate
-/// 足りないマイグレーションを 1 つのトランザクションで適用し、適用後の版を返します。
+/// 足りないマイグレーションを 1 つのトランザクションで適用し、適用後のバージョンを返します。
 pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
     // 最新なら書き込みロックを取らずに戻ります。読み手が開くたびに書き手を待たないためです。
     let version: u32 = conn
@@ -52,7 +58,7 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
         return Ok(version);
     }
 
-    // IMMEDIATE で書き込みロックを先に取り、別プロセスと同時に同じ版を適用しないようにします。
+    // IMMEDIATE で書き込みロックを先に取り、別プロセスと同時に同じバージョンを適用しないようにします。
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::sqlite("マイグレーションの開始"))?;
@@ -64,7 +70,7 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
         return Ok(current);
     }
 
-    // 版 current 以降のマイグレーションを順に流します。
+    // バージョン current 以降のマイグレーションを順に流します。
     for sql in MIGRATIONS.iter().skip(current as usize) {
         tx.execute_batch(sql)
             .map_err(StoreError::sqlite("マイグレーションの適用"))?;
