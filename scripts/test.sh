@@ -22,7 +22,7 @@ if [[ -x scripts/lab-machine.sh ]]; then
 fi
 
 step "cargo test --workspace"
-KARUI_MDBOOK=$(mdbook_bin) cargo test --workspace
+KARUI_MDBOOK=$(mdbook_bin) cargo test --workspace --no-fail-fast
 
 step "日本語の検査 (textlint)"
 run_textlint
