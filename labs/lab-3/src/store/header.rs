@@ -36,6 +36,10 @@ pub fn check_existing(path: &Path) -> Result<Header, StoreError> {
     let pages_in_file = actual / page_size;
     let (expected_pages, complete) = match wal::read_committed(path, header.page_size) {
         Some(wal) => {
+            // 本体の大きさは WAL を読んだ後に測り直します。他の接続のチェックポイントが WAL のページを本体へ
+            // 移しても、後から測れば WAL で見たページは本体にあります (このストアは VACUUM をしないので、
+            // チェックポイントが本体を縮めることはありません)。
+            let pages_in_file = file_len(path)? / page_size;
             let in_file_or_wal =
                 |page: u32| u64::from(page) <= pages_in_file || wal.pages.contains(&page);
             (wal.db_pages, (1..=wal.db_pages).all(in_file_or_wal))
@@ -95,6 +99,16 @@ fn read_header(path: &Path) -> Result<(Vec<u8>, u64), StoreError> {
         return Err(truncated(path, 100, actual));
     }
     Ok((bytes, actual))
+}
+
+/// ファイルの今の大きさです。
+fn file_len(path: &Path) -> Result<u64, StoreError> {
+    std::fs::metadata(path)
+        .map(|metadata| metadata.len())
+        .map_err(|cause| StoreError::Io {
+            path: path.to_path_buf(),
+            cause,
+        })
 }
 
 fn truncated(path: &Path, expected: u64, actual: u64) -> StoreError {
