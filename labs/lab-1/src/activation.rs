@@ -27,7 +27,7 @@ pub enum ActivationError {
     )]
     NotANumber { name: &'static str, value: String },
     #[error(
-        "LISTEN_FDNAMESの名前の数（{names}）がLISTEN_FDS ({fds})と一致しません。FileDescriptorName= を確認してください。"
+        "LISTEN_FDNAMESの名前の数（{names}）がLISTEN_FDS（{fds}）と一致しません。FileDescriptorName=を確認してください。"
     )]
     NameCountMismatch { names: usize, fds: usize },
 }

@@ -2,7 +2,7 @@
 //! 本物のsystemd (PID 1)とportabledを用意します。
 //!
 //! ホストのルートでsystemdを起動してはいけません（起動時のtmpfilesがホストの/tmpを消します）。
-//! そのためrootfsはクローンの外の固定フォルダー [`CACHE_DIR`] に置き、pidfileも同じ場所に置きます。
+//! そのためrootfsはクローンの外の固定ディレクトリ [`CACHE_DIR`] に置き、pidfileも同じ場所に置きます。
 
 use std::fs;
 use std::io;
@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// rootfs、pidfile、ログを置くフォルダー。
+/// rootfs、pidfile、ログを置くディレクトリ。
 pub const CACHE_DIR: &str = "/var/cache/karui/lab-machine";
 /// 起動前に用意してコンテナへ渡すループデバイスの数。起動後に作ったデバイスはコンテナから見えません。
 pub const LOOP_DEVICES: u32 = 64;
@@ -140,14 +140,15 @@ pub enum Target {
 
 impl Target {
     /// `host_bus`ならホストを、そうでなければ起動中のラボマシンを選びます。
-    pub fn select(host_bus: bool) -> Result<Self, MachineError> {
+    /// `command`は、rootでないときにsudoで実行し直すよう案内するコマンドです。
+    pub fn select(host_bus: bool, command: &str) -> Result<Self, MachineError> {
         if host_bus {
             eprintln!(
                 "警告: ホストのシステムバスを使います。アタッチしたユニットはこのマシンのsystemdで動きます。"
             );
             return Ok(Self::Host);
         }
-        require_root("lab-1")?;
+        require_root(command)?;
         match status()? {
             Some((running, _)) => Ok(Self::Machine(running)),
             None => Err(MachineError::NotRunning),

@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use lab_1::image::{Manifest, build_directory, build_raw, listing, validate_directory};
-use lab_1::upgrade::hello_image::hello_manifest;
+use lab_1::upgrade::hello_image::{hello_manifest, hello_svc_path};
 
 fn hello(version: &str, socket: bool) -> Manifest {
     hello_manifest(version, 18080, socket, &common::hello_svc())
@@ -36,8 +36,17 @@ fn book_snapshot(name: &str, text: &str) {
 #[test]
 fn manifest_toml() {
     let mut manifest = hello("1", true);
-    manifest.binaries[0].source = "target/x86_64-unknown-linux-musl/release/hello-svc".into();
+    manifest.binaries[0].source = hello_svc_path(Path::new("target"));
     book_snapshot("manifest_hello_1", &toml::to_string(&manifest).unwrap());
+}
+
+#[test]
+fn manifest_missing_binary_error() {
+    let mut manifest = hello("1", true);
+    manifest.binaries[0].source = hello_svc_path(Path::new("/nonexistent/target"));
+    let out = tempfile::tempdir().unwrap();
+    let error = build_directory(&manifest, out.path()).unwrap_err();
+    book_snapshot("manifest_missing_binary_error", &error.to_string());
 }
 
 #[test]
@@ -45,6 +54,15 @@ fn manifest_parse_roundtrip() {
     let manifest = hello("1", true);
     let parsed = Manifest::parse(&toml::to_string(&manifest).unwrap(), "hello.toml").unwrap();
     assert_eq!(parsed, manifest);
+}
+
+#[test]
+fn manifest_missing_field_error() {
+    let text = toml::to_string(&hello("1", true))
+        .unwrap()
+        .replace("version = \"1\"\n", "");
+    let error = Manifest::parse(&text, "hello.toml").unwrap_err();
+    book_snapshot("manifest_missing_field_error", &error.to_string());
 }
 
 #[test]

@@ -12,19 +12,35 @@ use lab_1::upgrade::hello_image;
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     /// マニフェスト（TOML）のパス。
-    #[arg(required_unless_present = "hello")]
+    #[arg(
+        required_unless_present = "hello",
+        value_name = "マニフェスト",
+        help_heading = "引数"
+    )]
     pub manifest: Option<PathBuf>,
     /// マニフェストの代わりに、ラボのhello-svcのイメージをこの版で作ります（hello-svcもビルドします）。
-    #[arg(long, value_name = "VERSION", conflicts_with = "manifest")]
+    #[arg(long, value_name = "版", conflicts_with = "manifest")]
     pub hello: Option<String>,
     /// --helloのイメージにソケットユニットを入れず、サービスが自分でbindするようにします。
     #[arg(long, requires = "hello")]
     pub no_socket: bool,
-    /// --helloのイメージが待ち受けるループバックのポート。
-    #[arg(long, default_value_t = 18080, requires = "hello")]
+    /// --helloのイメージが待ち受けるループバックのポート。既定値は18080です。
+    #[arg(
+        long,
+        value_name = "ポート",
+        default_value_t = 18080,
+        hide_default_value = true,
+        requires = "hello"
+    )]
     pub port: u16,
-    /// 出力先のディレクトリ。
-    #[arg(short, long, default_value = ".")]
+    /// 出力先のディレクトリ。既定値はカレントディレクトリ（`.`）です。
+    #[arg(
+        short,
+        long,
+        value_name = "ディレクトリ",
+        default_value = ".",
+        hide_default_value = true
+    )]
     pub out: PathBuf,
     /// `.raw`ではなくディレクトリイメージを作ります。
     #[arg(long)]
@@ -51,13 +67,42 @@ pub fn build(args: BuildArgs) -> anyhow::Result<()> {
         .unwrap_or(0);
     match args.directory {
         true => println!("ディレクトリイメージ{}を作りました。", path.display()),
-        false => println!("イメージ{} ({size}バイト)を作りました。", path.display()),
+        false => println!("イメージ{}（{size}バイト）を作りました。", path.display()),
     }
+    Ok(())
+}
+
+/// `.raw`を`temp`の下へunsquashfsで展開し、展開先のルートを返します。
+pub fn unpack_raw(path: &Path, temp: &Path) -> anyhow::Result<PathBuf> {
+    let root = temp.join("root");
+    let status = Command::new("unsquashfs")
+        .args(["-quiet", "-no-progress", "-d"])
+        .arg(&root)
+        .arg(path)
+        .status();
+    let status = status
+        .context("unsquashfsを実行できません。`sudo apt-get install squashfs-tools`でインストールしてください")?;
+    anyhow::ensure!(
+        status.success(),
+        "{}をsquashfsとして展開できません（{status}）。mksquashfsで作った.rawか確かめてください。",
+        path.display()
+    );
+    Ok(root)
+}
+
+/// イメージのパスがなければ、そう伝えるエラーを返します。
+pub fn ensure_exists(path: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        path.exists(),
+        "イメージ{}が見つかりません。パスを確かめてください（.rawは`lab-1 build`で作れます）。",
+        path.display()
+    );
     Ok(())
 }
 
 /// ディレクトリか`.raw`を確かめ、中身の一覧と問題を表示します。`.raw`は一時ディレクトリへ展開して確かめます。
 pub fn inspect_offline(path: &Path) -> anyhow::Result<()> {
+    ensure_exists(path)?;
     let name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -66,21 +111,7 @@ pub fn inspect_offline(path: &Path) -> anyhow::Result<()> {
     let (root, listing) = if path.is_dir() {
         (path.to_owned(), listing::list_directory(path))
     } else {
-        let root = temp.path().join("root");
-        let status = Command::new("unsquashfs")
-            .args(["-quiet", "-no-progress", "-d"])
-            .arg(&root)
-            .arg(path)
-            .status();
-        let status = status.context(
-            "unsquashfsを実行できません。`sudo apt-get install squashfs-tools`してください",
-        )?;
-        anyhow::ensure!(
-            status.success(),
-            "{}をsquashfsとして展開できません（{status}）。",
-            path.display()
-        );
-        (root, listing::list_raw(path)?)
+        (unpack_raw(path, temp.path())?, listing::list_raw(path)?)
     };
 
     println!("{listing}\n");

@@ -10,19 +10,24 @@ use super::LEAF_TEMPLATE;
 #[derive(Debug, Subcommand)]
 pub enum MachineAction {
     /// ラボマシンを起動します（起動済みなら何もしません）。
-    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
+    #[command(override_usage = "lab-1 machine up", help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
     Up,
     /// ラボマシンを止めます（止まっていれば何もしません）。
-    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
+    #[command(override_usage = "lab-1 machine down", help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
     Down,
     /// ラボマシンの状態を表示します。
-    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
+    #[command(override_usage = "lab-1 machine status", help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
     Status,
     /// ラボマシンの中でシェル（またはコマンド）を実行します。
-    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
+    #[command(override_usage = "lab-1 machine shell [コマンド [引数]...]", help_template = LEAF_TEMPLATE, next_help_heading = "オプション")]
     Shell {
         /// 実行するコマンドと引数（省略するとログインシェル）。
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "コマンド",
+            help_heading = "引数"
+        )]
         command: Vec<String>,
     },
 }
@@ -55,8 +60,12 @@ pub fn run(action: MachineAction) -> anyhow::Result<()> {
         }
         MachineAction::Status => match machine::status()? {
             Some((running, state)) => {
+                let state = match state.as_str() {
+                    "" => "不明（systemctl is-system-runningが何も出力しませんでした）",
+                    state => state,
+                };
                 println!(
-                    "ラボマシンは起動しています（systemd-nspawnのPID {}、systemdの状態{state}）。",
+                    "ラボマシンは起動しています（systemd-nspawnのPID {}、systemdの状態: {state}）。",
                     running.nspawn_pid
                 );
                 println!("システムバス: {}", running.bus_address());

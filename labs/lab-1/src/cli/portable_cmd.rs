@@ -27,11 +27,13 @@ pub enum CopyMode {
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// イメージのパス（ホストのファイルかディレクトリ）。ラボマシンの/var/lib/portablesへコピーしてから渡します。
+    #[arg(value_name = "イメージ", help_heading = "引数")]
     pub image: String,
-    /// プロファイル（サンドボックスの設定）: default、nonetwork、strict、trustedのどれか。既定はdefaultです。
+    /// プロファイル（サンドボックスの設定）: default、nonetwork、strict、trustedのどれか。既定値はdefaultです。
     #[arg(
         long,
         value_enum,
+        value_name = "プロファイル",
         default_value = "default",
         hide_possible_values = true,
         hide_default_value = true
@@ -40,10 +42,11 @@ pub struct AttachArgs {
     /// /etcではなく/runに置きます（再起動で消えます）。
     #[arg(long)]
     pub runtime: bool,
-    /// ユニットファイルの置き方: auto (portabledに任せます)、copy、symlinkのどれか。既定はautoです。
+    /// ユニットファイルの置き方: auto（portabledに任せます）、copy、symlinkのどれか。既定値はautoです。
     #[arg(
         long,
         value_enum,
+        value_name = "置き方",
         default_value = "auto",
         hide_possible_values = true,
         hide_default_value = true
@@ -52,6 +55,8 @@ pub struct AttachArgs {
     /// ユニットを起動（reattachでは再起動）します。
     #[arg(long)]
     pub now: bool,
+    #[command(flatten)]
+    pub bus: super::BusArgs,
 }
 
 impl AttachArgs {
@@ -69,26 +74,38 @@ impl AttachArgs {
     }
 }
 
-/// ホストにあるイメージなら検証してからコピーし、ラボマシンの中でのパスを返します。
+/// ホストにあるイメージ（ディレクトリか`.raw`）を、portabledに渡す前に検証します。
+/// ホストにないパスはラボマシンの中のパスか名前として、そのままportabledに任せます。
+pub fn validate_local_image(image: &str) -> anyhow::Result<()> {
+    let path = Path::new(image);
+    if !path.exists() {
+        return Ok(());
+    }
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = tempfile::tempdir()?;
+    let root = match path.is_dir() {
+        true => path.to_owned(),
+        false => super::image_cmd::unpack_raw(path, temp.path())?,
+    };
+    let errors = image::validate_directory(&root, &name);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let list: String = errors.iter().map(|error| format!("\n- {error}")).collect();
+    anyhow::bail!(
+        "イメージ{name}に{}件の問題があるので、portabledに渡しませんでした。次の問題を直してから、もう一度実行してください（`lab-1 inspect {image}`でも確かめられます）。{list}",
+        errors.len()
+    )
+}
+
+/// ホストにあるイメージならラボマシンへコピーし、ラボマシンの中でのパスを返します。
 fn prepare_image(target: &Target, image: &str) -> anyhow::Result<String> {
     let path = Path::new(image);
     if !path.exists() {
         return Ok(image.to_owned());
-    }
-    if path.is_dir() {
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let errors = image::validate_directory(path, &name);
-        anyhow::ensure!(
-            errors.is_empty(),
-            "{}",
-            errors
-                .iter()
-                .map(|error| format!("\n- {error}"))
-                .collect::<String>()
-        );
     }
     Ok(stage_image(&target.root(), path)?)
 }
@@ -129,7 +146,13 @@ pub fn reattach(target: &Target, portable: &Portable, args: AttachArgs) -> anyho
     Ok(())
 }
 
-pub fn detach(portable: &Portable, image: &str, runtime: bool, now: bool) -> anyhow::Result<()> {
+pub fn detach(
+    target: &Target,
+    portable: &Portable,
+    image: &str,
+    runtime: bool,
+    now: bool,
+) -> anyhow::Result<()> {
     let image = match Path::new(image).file_name() {
         Some(name) if Path::new(image).exists() => {
             format!("/var/lib/portables/{}", name.to_string_lossy())
@@ -145,7 +168,16 @@ pub fn detach(portable: &Portable, image: &str, runtime: bool, now: bool) -> any
             .collect(),
         false => Vec::new(),
     };
-    print_changes(&portable.detach(&image, runtime, &stop)?);
+    let changes = match portable.detach(&image, runtime, &stop) {
+        Ok(changes) => changes,
+        Err(error) if !runtime && attached_at_runtime(&target.root(), &image) => {
+            anyhow::bail!(
+                "{error}\nイメージ{image}は/runにアタッチされています（`attach --runtime`）。`lab-1 detach --runtime {image}`でデタッチしてください。"
+            )
+        }
+        Err(error) => return Err(error.into()),
+    };
+    print_changes(&changes);
     for unit in stop {
         println!("{unit}を止めました。");
     }
@@ -214,6 +246,24 @@ pub fn status(target: &Target, portable: &Portable, json: bool) -> anyhow::Resul
     }
     println!("{table}");
     Ok(())
+}
+
+/// `image`（パスか名前）が`/run/systemd/system.attached`にアタッチされているかを返します。
+fn attached_at_runtime(root: &Path, image: &str) -> bool {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let stem = name.strip_suffix(".raw").unwrap_or(name);
+    // 1行目は`# Drop-in created for image '/var/lib/portables/hello_1.raw', do not edit.`です。
+    let drop_ins = root.join("run/systemd/system.attached");
+    let Ok(entries) = std::fs::read_dir(drop_ins) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let drop_in =
+            std::fs::read_to_string(entry.path().join("20-portable.conf")).unwrap_or_default();
+        drop_in.lines().next().is_some_and(|line| {
+            line.contains(&format!("/{stem}'")) || line.contains(&format!("/{stem}.raw'"))
+        })
+    })
 }
 
 /// `/etc`と`/run`の`system.attached/UNIT.d/20-portable.conf`から（ユニット名, イメージのパス）を集めます。

@@ -9,21 +9,37 @@ use lab_1::upgrade::{self, Plan, report};
 
 #[derive(Debug, Args)]
 pub struct UpgradeArgs {
-    /// hello-svcが待ち受けるホストのループバックのポート。
-    #[arg(long, default_value_t = 18080)]
+    /// hello-svcが待ち受けるホストのループバックのポート。既定値は18080です。
+    #[arg(
+        long,
+        value_name = "ポート",
+        default_value_t = 18080,
+        hide_default_value = true
+    )]
     pub port: u16,
-    /// 3つの方法をくり返す回数。
-    #[arg(long, default_value_t = 1)]
+    /// 3つの方法をくり返す回数。既定値は1です。
+    #[arg(
+        long,
+        value_name = "回数",
+        default_value_t = 1,
+        hide_default_value = true
+    )]
     pub rounds: u32,
     /// 結果をJSONで出します。
     #[arg(long)]
     pub json: bool,
-    /// 結果のMarkdown (計測した機械の情報つき)をこのファイルに書きます。
-    #[arg(long)]
+    /// 結果のMarkdown（計測したマシンの情報つき）をこのファイルに書きます。
+    #[arg(long, value_name = "ファイル")]
     pub markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub bus: super::BusArgs,
 }
 
-pub fn run(args: UpgradeArgs, host_bus: bool) -> anyhow::Result<()> {
+pub fn run(args: UpgradeArgs) -> anyhow::Result<()> {
+    let host_bus = args.bus.host_bus;
+    if !host_bus {
+        lab_1::machine::require_root(&super::rerun_command())?;
+    }
     // ラボマシンが止まっていれば起動し、終わったら止めます（起動済みならそのまま残します）。
     let session = match host_bus {
         true => None,
@@ -31,7 +47,7 @@ pub fn run(args: UpgradeArgs, host_bus: bool) -> anyhow::Result<()> {
     };
     let target = match &session {
         Some(session) => Target::Machine(session.running),
-        None => Target::select(true)?,
+        None => Target::select(true, &super::rerun_command())?,
     };
     let portable = Portable::connect(&target.bus_address())?;
     let _lock = match host_bus {

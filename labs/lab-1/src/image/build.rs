@@ -15,7 +15,9 @@ pub enum BuildError {
     #[error("{path}を書けません: {source}")]
     Io { path: String, source: io::Error },
     #[error(
-        "バイナリ{source_path}を読めません（{error}）。先に`cargo build`でビルドしてください。"
+        "バイナリ{source_path}を読めません（{error}）。マニフェストの`source`（マニフェストのあるディレクトリからの相対パス）を確かめ、先にバイナリをビルドしてください。hello-svcはリポジトリのルートで`{}`を実行すると`{}`にできます。",
+        crate::upgrade::hello_image::hello_svc_build_command(),
+        crate::upgrade::hello_image::hello_svc_path(std::path::Path::new("target")).display()
     )]
     MissingBinary {
         source_path: String,

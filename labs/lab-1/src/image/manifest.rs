@@ -52,6 +52,15 @@ pub enum ManifestError {
     #[error("マニフェスト{path}の書式が正しくありません: {message}")]
     Parse { path: String, message: String },
     #[error(
+        "マニフェスト{path}に必須の項目`{field}`がありません。{example}のように書き足してください（{message}）。"
+    )]
+    MissingField {
+        path: String,
+        field: String,
+        example: &'static str,
+        message: String,
+    },
+    #[error(
         "マニフェスト{path}の{field} `{value}`には英数字と`-` `.`だけを使ってください（`_`は名前と版の区切りです）。"
     )]
     InvalidName {
@@ -62,7 +71,7 @@ pub enum ManifestError {
 }
 
 impl Manifest {
-    /// TOMLファイルを読みます。`binaries`の相対パスはマニフェストのあるフォルダーからの相対パスにします。
+    /// TOMLファイルを読みます。`binaries`の相対パスはマニフェストのあるディレクトリからの相対パスにします。
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
@@ -79,10 +88,8 @@ impl Manifest {
 
     /// TOMLの文字列を読み、名前と版を確かめます。`shown`はエラーに出すファイル名です。
     pub fn parse(text: &str, shown: &str) -> Result<Self, ManifestError> {
-        let manifest: Manifest = toml::from_str(text).map_err(|error| ManifestError::Parse {
-            path: shown.to_owned(),
-            message: error.message().to_owned(),
-        })?;
+        let manifest: Manifest =
+            toml::from_str(text).map_err(|error| parse_error(shown, error.message()))?;
         for (field, value) in [("name", &manifest.name), ("version", &manifest.version)] {
             let valid = !value.is_empty()
                 && value
@@ -111,5 +118,34 @@ impl Manifest {
             text.push_str(&format!("{key}=\"{value}\"\n"));
         }
         text
+    }
+}
+
+/// tomlのエラーを日本語のエラーにします。必須の項目がないときは、項目名と書き方の例を添えます。
+fn parse_error(shown: &str, message: &str) -> ManifestError {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field);
+    let Some(field) = missing else {
+        return ManifestError::Parse {
+            path: shown.to_owned(),
+            message: message.to_owned(),
+        };
+    };
+    let example = match field {
+        "name" => "`name = \"hello\"`",
+        "version" => "`version = \"1\"`",
+        "os-release" => "`[os-release]`の表（`ID = \"karui\"`など）",
+        "units" => "`[[units]]`の表（`name = \"hello.service\"`と`text = \"…\"`）",
+        "source" | "path" => "`[[binaries]]`の`source = \"…\"`と`path = \"/usr/bin/…\"`",
+        "text" => "`[[units]]`の`text = \"…\"`",
+        _ => "マニフェストの例（`lab-1`の本の「マニフェスト」）",
+    };
+    ManifestError::MissingField {
+        path: shown.to_owned(),
+        field: field.to_owned(),
+        example,
+        message: message.to_owned(),
     }
 }

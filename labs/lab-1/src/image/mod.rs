@@ -9,9 +9,10 @@ pub use build::{build_directory, build_raw};
 pub use manifest::Manifest;
 pub use validate::{ValidationError, validate_directory};
 
-/// イメージのファイル名から、portablectlと同じ規則でユニット名の接頭辞を取り出します。
+/// イメージのパスから、portablectlと同じ規則でユニット名の接頭辞を取り出します。
 ///
-/// 最初の`_`より前、`_`がなければ`.raw`を除いた名前全体です。`my_app_1.raw`の接頭辞は`my`です。
+/// 最後の`/`までのディレクトリの部分を除いたファイル名について、最初の`_`より前、`_`がなければ`.raw`を除いた名前全体です。
+/// `my_app_1.raw`の接頭辞は`my`、`/var/lib/portables/hello.raw`の接頭辞は`hello`です。
 // ANCHOR: prefix
 pub fn image_prefix(file_name: &str) -> &str {
     let name = file_name.rsplit('/').next().unwrap_or(file_name);

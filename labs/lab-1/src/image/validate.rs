@@ -16,7 +16,7 @@ pub use exec::interpreter_of as exec_interpreter;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     #[error(
-        "イメージ{image}にos-releaseがありません。/usr/lib/os-release (または/etc/os-release)を置き、ID=とPORTABLE_PRETTY_NAME=を書いてください（portabledは \"lacks os-release data\"で断ります）。"
+        "イメージ{image}にos-releaseがありません。/usr/lib/os-release（または/etc/os-release）を置き、ID=とPORTABLE_PRETTY_NAME=を書いてください（portabledは \"lacks os-release data\"で断ります）。"
     )]
     OsReleaseMissing { image: String },
     #[error(

@@ -70,7 +70,8 @@ impl Portable {
         let portable = PortableManagerProxy::new(&connection).map_err(connect_error)?;
         let systemd = SystemdManagerProxy::new(&connection).map_err(connect_error)?;
 
-        // JobRemovedを受け取るにはSubscribeが必要です。ジョブを出す前に受信を始めます。
+        // JobRemovedは登録したクライアントにも届きますが、ほかのクライアントのジョブも見えるようSubscribeします。
+        // ジョブを出す前に受信を始めます。
         systemd
             .subscribe()
             .map_err(|error| from_zbus("Subscribe", error))?;

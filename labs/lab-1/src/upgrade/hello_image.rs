@@ -73,16 +73,37 @@ pub struct HelloBuildError {
     detail: String,
 }
 
+/// hello-svcを静的リンクするターゲット（x86_64なら`x86_64-unknown-linux-musl`）。
+pub fn musl_target() -> String {
+    format!("{}-unknown-linux-musl", std::env::consts::ARCH)
+}
+
+/// `cargo_target_dir`（`CARGO_TARGET_DIR`、既定はリポジトリの`target`）の下でhello-svcが置かれるパス。
+pub fn hello_svc_path(cargo_target_dir: &Path) -> PathBuf {
+    cargo_target_dir
+        .join("hello-svc")
+        .join(musl_target())
+        .join("release/hello-svc")
+}
+
+/// リポジトリのルートで実行すると`hello_svc_path(Path::new("target"))`にhello-svcを作るコマンド。
+pub fn hello_svc_build_command() -> String {
+    format!(
+        "cargo build --release -p lab-1 --bin hello-svc --no-default-features --target {} --target-dir target/hello-svc",
+        musl_target()
+    )
+}
+
 // ANCHOR: build_hello
 /// hello-svcをmuslで静的リンクしてビルドし、バイナリのパスを返します。
 /// イメージにlibcを入れずに済むよう、クライアント側の依存を外して（`--no-default-features`）ビルドします。
 pub fn build_hello_svc() -> Result<PathBuf, HelloBuildError> {
-    let target = format!("{}-unknown-linux-musl", std::env::consts::ARCH);
+    let target = musl_target();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+    let cargo_target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("../../target"))
-        .join("hello-svc");
+        .unwrap_or_else(|| workspace.join("../../target"));
+    let target_dir = cargo_target_dir.join("hello-svc");
 
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(workspace)
@@ -106,7 +127,7 @@ pub fn build_hello_svc() -> Result<PathBuf, HelloBuildError> {
         detail,
     };
     match status {
-        Ok(status) if status.success() => Ok(target_dir.join(&target).join("release/hello-svc")),
+        Ok(status) if status.success() => Ok(hello_svc_path(&cargo_target_dir)),
         Ok(status) => Err(error(status.to_string())),
         Err(io_error) => Err(error(io_error.to_string())),
     }

@@ -3,10 +3,11 @@
 //! 3つの方法を同じ条件で比べます。
 //! - (a) ReattachImage、Reloadのあとサービスだけを再起動し、ソケットには触れません。
 //! - (b) `portablectl reattach --now`（ソケットユニットも再起動します）。
-//! - (c)ソケットアクティベーションなしで、サービスが自分でbindします。
+//! - (c) ソケットアクティベーションなしで、サービスが自分でbindします。
 
 pub mod hello_image;
 pub mod load;
+pub mod order;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -20,6 +21,7 @@ use crate::machine::Target;
 use crate::portabled::{AttachOptions, Portable, PortableError, stage_image};
 use hello_image::hello_manifest;
 use load::{Load, LoadReport};
+use order::RestartOrder;
 
 // ANCHOR: plan
 /// 計測の上限と条件。
@@ -60,7 +62,7 @@ pub enum Method {
     SocketKept,
     /// (b) `portablectl reattach --now`。
     PortablectlNow,
-    /// (c)ソケットアクティベーションなし。
+    /// (c) ソケットアクティベーションなし。
     NoSocket,
 }
 
@@ -71,7 +73,7 @@ impl Method {
         match self {
             Method::SocketKept => "(a) ReattachImage + サービスだけ再起動",
             Method::PortablectlNow => "(b) portablectl reattach --now",
-            Method::NoSocket => "(c)ソケットアクティベーションなし",
+            Method::NoSocket => "(c) ソケットアクティベーションなし",
         }
     }
 }
@@ -85,6 +87,8 @@ pub struct Outcome {
     pub report: LoadReport,
     /// 更新の操作（リアタッチから再起動まで）にかかった時間（ミリ秒）。
     pub upgrade_ms: u128,
+    /// (b)だけ: ユニットを再起動した順と、ソケットの起動が拒まれたか。ログを読めなければ`None`です。
+    pub restart_order: Option<RestartOrder>,
 }
 
 /// 計測が失敗したときのエラー。
@@ -147,8 +151,8 @@ fn wait_for_version(address: SocketAddr, version: &str) -> Result<(), UpgradeErr
 fn measure(
     address: SocketAddr,
     plan: &Plan,
-    upgrade: impl FnOnce() -> Result<(), UpgradeError>,
-) -> Result<(LoadReport, u128), UpgradeError> {
+    upgrade: impl FnOnce() -> Result<Option<RestartOrder>, UpgradeError>,
+) -> Result<(LoadReport, u128, Option<RestartOrder>), UpgradeError> {
     let load = Load::start(address, plan.workers, plan.max_requests, plan.max_duration);
     let deadline = Instant::now() + plan.max_duration;
     while load.progress().0 < plan.before && Instant::now() < deadline {
@@ -170,5 +174,5 @@ fn measure(
         thread::sleep(Duration::from_millis(10));
     }
     let report = load.finish();
-    result.map(|()| (report, upgrade_ms))
+    result.map(|order| (report, upgrade_ms, order))
 }

@@ -1,4 +1,4 @@
-//! 計測結果を表にします: 端末向けの表と、本に載せるMarkdown (計測した機械の情報つき)。
+//! 計測結果を表にします: 端末向けの表と、本に載せるMarkdown（計測したマシンの情報つき）。
 
 use comfy_table::Table;
 
@@ -16,6 +16,7 @@ pub fn table(outcomes: &[Outcome]) -> Table {
         "v2の応答",
         "更新の操作（ms）",
         "失敗の内訳",
+        "(b)の再起動の順",
     ]);
     for outcome in outcomes {
         let report = &outcome.report;
@@ -45,6 +46,7 @@ pub fn table(outcomes: &[Outcome]) -> Table {
             } else {
                 errors.join(", ")
             },
+            order_label(outcome),
         ]);
     }
     table
@@ -53,9 +55,9 @@ pub fn table(outcomes: &[Outcome]) -> Table {
 /// 本の`generated/lab-1/upgrade.md`に書くMarkdown。`image_bytes`はhello_2.rawの大きさです。
 pub fn markdown(outcomes: &[Outcome], image_bytes: u64) -> String {
     let mut text = String::from(
-        "| 回 | 方法 | 送信 | 失敗 | v1の応答 | v2の応答 | 更新の操作（ms） | 失敗の内訳 |\n",
+        "| 回 | 方法 | 送信 | 失敗 | v1の応答 | v2の応答 | 更新の操作（ms） | 失敗の内訳 | (b)の再起動の順 |\n",
     );
-    text.push_str("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    text.push_str("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n");
     for outcome in outcomes {
         let report = &outcome.report;
         let count = |version: &str| report.versions.get(version).copied().unwrap_or(0);
@@ -70,14 +72,15 @@ pub fn markdown(outcomes: &[Outcome], image_bytes: u64) -> String {
             errors.join(", ")
         };
         text.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {errors} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {errors} | {} |\n",
             outcome.round,
             outcome.method.label(),
             report.sent,
             report.failed,
             count("1"),
             count("2"),
-            outcome.upgrade_ms
+            outcome.upgrade_ms,
+            order_label(outcome)
         ));
     }
     text.push_str(&format!(
@@ -88,7 +91,18 @@ pub fn markdown(outcomes: &[Outcome], image_bytes: u64) -> String {
     text
 }
 
-/// 計測した機械: CPU、コア数、カーネル、ファイルシステム、日時。
+/// (b)の再起動の順。ほかの方法では`-`、(b)でログを読めなかったときは`不明`です。
+fn order_label(outcome: &Outcome) -> String {
+    if outcome.method != super::Method::PortablectlNow {
+        return "-".to_owned();
+    }
+    outcome
+        .restart_order
+        .map_or("不明", |order| order.label())
+        .to_owned()
+}
+
+/// 計測したマシン: CPU、コア数、カーネル、ファイルシステム、日時。
 pub fn machine_description() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
@@ -112,7 +126,7 @@ pub fn machine_description() -> String {
         .unwrap_or_default();
     let now = jiff::Zoned::now().strftime("%Y-%m-%d %H:%M:%S %:z");
     format!(
-        "計測した機械: CPU {}、{cores}コア、カーネル{}、ラボマシンのrootfsのファイルシステム{filesystem}、計測日時{now}\n",
+        "計測したマシン: CPU {}、{cores}コア、カーネル{}、ラボマシンのrootfsのファイルシステム{filesystem}、計測日時{now}\n",
         cpu.unwrap_or("不明"),
         kernel.trim()
     )

@@ -44,18 +44,24 @@ pub fn run_method(
         Method::SocketKept | Method::NoSocket => {
             portable.reattach(&v2, &options)?;
             portable.restart_unit("hello.service")?;
-            Ok(())
+            Ok(None)
         }
-        Method::PortablectlNow => portablectl_reattach_now(target, &v2),
+        Method::PortablectlNow => {
+            let since = std::time::SystemTime::now();
+            portablectl_reattach_now(target, &v2)?;
+            Ok(order::read_restart_order(target, since))
+        }
     };
     let result = measure(address, plan, upgrade);
     cleanup(portable);
-    let (report, upgrade_ms) = result?;
+    remove_staged(target, &[&v1, &v2]);
+    let (report, upgrade_ms, restart_order) = result?;
     Ok(Outcome {
         round: 1,
         method,
         report,
         upgrade_ms,
+        restart_order,
     })
 }
 // ANCHOR_END: run_method
@@ -76,6 +82,16 @@ fn portablectl_reattach_now(target: &Target, image: &str) -> Result<(), UpgradeE
         );
     }
     Ok(())
+}
+
+/// `stage_image`でラボマシンの`/var/lib/portables/`に置いた、この計測のイメージを消します。
+fn remove_staged(target: &Target, images: &[&str]) {
+    for image in images {
+        let path = target.root().join(image.trim_start_matches('/'));
+        if let Err(error) = std::fs::remove_file(&path) {
+            eprintln!("{}を消せませんでした: {error}", path.display());
+        }
+    }
 }
 
 /// helloのユニットを止め、アタッチされたhelloのイメージをデタッチします。失敗は無視します（片付けなので）。
