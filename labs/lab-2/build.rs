@@ -1,5 +1,5 @@
 //! ゲスト (guests/*) をwasm32-wasip2向けにビルドし、パスを環境変数で本体に渡します。
-//! `cargo test -p lab-2` だけでゲストもそろうようにするためです。
+//! `cargo test -p lab-2`だけでゲストもそろうようにするためです。
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,7 +42,7 @@ fn main() {
     println!("cargo:rustc-env=WASMTIME_VERSION={version}");
 }
 
-/// 1つのゲストをreleaseでビルドし、できた .wasmのパスを返します。
+/// 1つのゲストをreleaseでビルドし、できた.wasmのパスを返します。
 fn build_guest(guest_dir: &Path, target_dir: &Path, name: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -56,7 +56,7 @@ fn build_guest(guest_dir: &Path, target_dir: &Path, name: &str) -> PathBuf {
         ])
         .arg("--target-dir")
         .arg(target_dir)
-        // 外側のcargoの設定 (ホスト向けのフラグなど) をゲストに持ち込みません。
+        // 外側のcargoの設定（ホスト向けのフラグなど）をゲストに持ち込みません。
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")
@@ -64,14 +64,14 @@ fn build_guest(guest_dir: &Path, target_dir: &Path, name: &str) -> PathBuf {
         .env_remove("CARGO_MAKEFLAGS")
         .env_remove("MAKEFLAGS")
         .env_remove("MFLAGS")
-        // `cargo clippy` のときも、ゲストは普通のrustcでビルドします。
+        // `cargo clippy`のときも、ゲストは普通のrustcでビルドします。
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .env_remove("CLIPPY_ARGS")
         .status()
         .expect("cargoを起動できません");
     assert!(
         status.success(),
-        "ゲスト `{name}` をビルドできません。`rustup target add wasm32-wasip2` を実行してから、もう一度ビルドしてください。"
+        "ゲスト`{name}`をビルドできません。`rustup target add wasm32-wasip2`を実行してから、もう一度ビルドしてください。"
     );
     target_dir
         .join("wasm32-wasip2")

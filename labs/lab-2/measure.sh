@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lab-2のベンチマークです。起動、スループット、サイズを計測し、
-# book/src/generated/lab-2/ にMarkdownの表を書きます。試験ではありません。
+# book/src/generated/lab-2/にMarkdownの表を書きます。テストではありません。
 # scripts/measure.shから呼ばれます。単独でも実行できます: bash labs/lab-2/measure.sh
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -10,7 +10,7 @@ WASMTIME_CLI_VERSION=48.0.8
 
 cd "$KARUI_ROOT"
 
-step "wasmtime-cli $WASMTIME_CLI_VERSIONを用意します (ベンチマーク専用、初回はビルドに時間がかかります)"
+step "wasmtime-cli $WASMTIME_CLI_VERSIONを用意します（ベンチマーク専用、初回はビルドに時間がかかります）"
 wasmtime=$KARUI_TOOLS/bin/wasmtime
 if [[ ! -x $wasmtime ]] || ! "$wasmtime" --version | grep -q "$WASMTIME_CLI_VERSION"; then
   cargo install --locked --root "$KARUI_TOOLS" "wasmtime-cli@$WASMTIME_CLI_VERSION"

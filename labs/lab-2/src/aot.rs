@@ -1,4 +1,4 @@
-//! AOT (事前) コンパイル: `.wasm` を機械語 (またはPulleyのバイトコード) の `.cwasm` にします。
+//! AOT（事前）コンパイル: `.wasm`を機械語（またはPulleyのバイトコード）の`.cwasm`にします。
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,7 +24,7 @@ pub fn compile(engine: &Engine, input: &Path, output: &Path) -> Result<CompileRe
     let bytes = read_file(input)?;
     check_component(input, &bytes)?;
 
-    // Cranelift (またはPulley向けのCranelift) でコンパイルします。エンジンの設定も埋め込まれます。
+    // Cranelift（またはPulley向けのCranelift）でコンパイルします。エンジンの設定も埋め込まれます。
     let started = Instant::now();
     let artifact = engine
         .precompile_component(&bytes)
@@ -52,7 +52,7 @@ impl CompileReport {
     /// 人向けの1行の報告です。
     pub fn render(&self, kind: EngineKind) -> String {
         format!(
-            "`{}` ({}) を{kind}で `{}` ({}) にコンパイルしました ({} ms)。",
+            "`{}`（{}）を{kind}で`{}`（{}）にコンパイルしました（{} ms）。",
             self.input.display(),
             format_size(self.input_bytes),
             self.output.display(),

@@ -1,5 +1,5 @@
-//! ベンチマーク: 起動 (コンパイル、AOTの読み込み、インスタンス化)、スループット、サイズ。
-//! 計測であって試験ではありません。`lab-2 bench` と `labs/lab-2/measure.sh` から走らせます。
+//! ベンチマーク: 起動（コンパイル、AOTの読み込み、インスタンス化）、スループット、サイズ。
+//! 計測であってテストではありません。`lab-2 bench`と`labs/lab-2/measure.sh`から走らせます。
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,9 +19,9 @@ pub struct BenchOptions {
     pub iterations: usize,
     pub connections: usize,
     pub duration: Duration,
-    /// `wasmtime serve` の実行ファイルです (無ければその行は省きます)。
+    /// `wasmtime serve`の実行ファイルです（無ければその行は省きます）。
     pub wasmtime_cli: Option<PathBuf>,
-    /// 同じ応答を返す静的リンクのネイティブバイナリです (サイズの比較用)。
+    /// 同じ応答を返す静的リンクのネイティブバイナリです（サイズの比較用）。
     pub native_bin: Option<PathBuf>,
 }
 
@@ -65,7 +65,7 @@ async fn instantiate_pooled(
     Ok(samples)
 }
 
-/// 比較: オンデマンドの割り当てで、毎回リンカーからインスタンス化します (型の検査も毎回)。
+/// 比較: オンデマンドの割り当てで、毎回リンカーからインスタンス化します（型の検査も毎回）。
 async fn instantiate_plain(
     engine: &Engine,
     component: &Component,
@@ -100,7 +100,7 @@ pub async fn startup(path: &Path, options: &BenchOptions) -> anyhow::Result<Stri
         })
         .map_err(err)?;
 
-        // コンパイル (.wasmから) と、AOT成果物の読み込みです。
+        // コンパイル（.wasmから）と、AOT成果物の読み込みです。
         let started = Instant::now();
         let component = Component::new(&plain, &bytes).map_err(err)?;
         let compile = started.elapsed();
@@ -127,7 +127,7 @@ pub async fn startup(path: &Path, options: &BenchOptions) -> anyhow::Result<Stri
         ));
     }
     let mut text = String::from(
-        "| エンジン | コンパイル (.wasmから) | AOT成果物の読み込み | インスタンス化p50 / p99 (プーリング + 事前インスタンス化) | インスタンス化p50 / p99 (オンデマンド、毎回リンク) |\n",
+        "| エンジン | コンパイル（.wasmから） | AOT成果物の読み込み | インスタンス化p50 / p99（プーリング + 事前インスタンス化） | インスタンス化p50 / p99（オンデマンド、毎回リンク） |\n",
     );
     text.push_str("|---|---|---|---|---|\n");
     text.push_str(&rows.join("\n"));
@@ -144,7 +144,7 @@ fn measure(addr: std::net::SocketAddr, options: &BenchOptions) -> anyhow::Result
 }
 
 // ANCHOR: throughput
-/// スループットの表です。同じ回の中で、ネイティブ、このホスト (Cranelift / Pulley)、`wasmtime serve` を並べます。
+/// スループットの表です。同じ回の中で、ネイティブ、このホスト（Cranelift / Pulley）、`wasmtime serve`を並べます。
 pub fn throughput(path: &Path, options: &BenchOptions) -> anyhow::Result<String> {
     let runtime = tokio::runtime::Runtime::new()?;
     let mut results: Vec<(String, LoadResult)> = Vec::new();
@@ -153,7 +153,7 @@ pub fn throughput(path: &Path, options: &BenchOptions) -> anyhow::Result<String>
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let addr = listener.local_addr()?;
     let native = runtime.spawn(crate::native::serve_native(listener));
-    results.push(("ネイティブ (hyper)".into(), measure(addr, options)?));
+    results.push(("ネイティブ（hyper）".into(), measure(addr, options)?));
     native.abort();
 
     // このホストを、エンジンを変えて2回です。
@@ -162,7 +162,7 @@ pub fn throughput(path: &Path, options: &BenchOptions) -> anyhow::Result<String>
         let _ticker = EpochTicker::start(&engine);
         let host = Arc::new(Host::load(&engine, path, Limits::default())?);
         let server = runtime.block_on(RunningServer::start(host))?;
-        results.push((format!("lab-2 ({kind})"), measure(server.addr, options)?));
+        results.push((format!("lab-2（{kind}）"), measure(server.addr, options)?));
         runtime.block_on(server.stop())?;
     }
 
@@ -200,28 +200,28 @@ pub fn sizes(path: &Path, options: &BenchOptions) -> anyhow::Result<String> {
     let size = |n: usize| crate::aot::format_size(n as u64);
     let mut text = String::from("| もの | サイズ |\n|---|---|\n");
     text.push_str(&format!(
-        "| コンポーネント (health.wasm) | {} |\n",
+        "| コンポーネント（health.wasm） | {} |\n",
         size(bytes.len())
     ));
     for kind in [EngineKind::Cranelift, EngineKind::Pulley] {
         let engine = build_engine(&EngineOptions::new(kind, Limits::default())).map_err(err)?;
         let artifact = engine.precompile_component(&bytes).map_err(err)?;
         text.push_str(&format!(
-            "| AOT成果物 ({kind}) | {} |\n",
+            "| AOT成果物（{kind}） | {} |\n",
             size(artifact.len())
         ));
     }
     if let Some(native) = &options.native_bin {
         let n = std::fs::metadata(native)?.len() as usize;
         text.push_str(&format!(
-            "| 同じ応答の静的ネイティブバイナリ (musl、hyper + tokio) | {} |\n",
+            "| 同じ応答の静的ネイティブバイナリ（musl、hyper + tokio） | {} |\n",
             size(n)
         ));
     }
     if let Ok(exe) = std::env::current_exe() {
         let n = std::fs::metadata(exe)?.len() as usize;
         text.push_str(&format!(
-            "| ホスト (lab-2の実行ファイル、wasmtime込み) | {} |\n",
+            "| ホスト（lab-2の実行ファイル、wasmtime込み） | {} |\n",
             size(n)
         ));
     }

@@ -1,42 +1,92 @@
-//! CLIの共通部分: 日本語の使い方エラー、ゲストの一覧、終了の合図。
+//! CLIの共通部分: 日本語の使い方エラー、ゲストの一覧、終了の合図です。
 
 use std::process::ExitCode;
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use comfy_table::Table;
 
 use crate::aot::format_size;
 
-/// clapのエラーを日本語にして表示し、終了コードを返します。
+/// このCLIのコマンドの名前です。ヒントに、打ったコマンドの名前を出すために使います。
+const COMMANDS: [&str; 5] = ["serve", "compile", "guests", "sandbox", "bench"];
+
+/// clapのエラーを日本語にして表示し、終了コードを返します。ヘルプの表示もここを通ります。
 pub fn usage_error(err: clap::Error) -> ExitCode {
+    let context = |kind| err.get(kind).map(ToString::to_string).unwrap_or_default();
+    let command = std::env::args()
+        .skip(1)
+        .find(|arg| COMMANDS.contains(&arg.as_str()));
+    let help = match &command {
+        Some(name) => format!("`lab-2 {name} --help`"),
+        None => "`lab-2 --help`".to_string(),
+    };
     let message = match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             print!("{err}");
             return ExitCode::SUCCESS;
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "コマンドがありません。`lab-2 --help` でコマンドの一覧を見てください。".to_string()
+            format!(
+                "コマンドがありません（使い方: lab-2 <コマンド> [オプション]）。{help}でコマンドの一覧を見てください。"
+            )
         }
-        ErrorKind::InvalidSubcommand => {
-            "そのようなコマンドはありません。`lab-2 --help` でコマンドの一覧を見てください。".to_string()
-        }
+        ErrorKind::InvalidSubcommand => format!(
+            "コマンド`{}`はありません。{help}でコマンドの一覧を見てください。",
+            context(ContextKind::InvalidSubcommand)
+        ),
         ErrorKind::UnknownArgument => {
-            "知らないオプションがあります。`lab-2 <コマンド> --help` で使えるオプションを見てください。"
-                .to_string()
+            let arg = context(ContextKind::InvalidArg);
+            match arg.starts_with('-') {
+                true => format!(
+                    "オプション`{arg}`はありません。{help}で使えるオプションを見てください。"
+                ),
+                false => format!("余分な引数`{arg}`があります。{help}で取る引数を見てください。"),
+            }
         }
-        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
-            "オプションの値が正しくありません。`lab-2 <コマンド> --help` で値の形を見てください。".to_string()
-        }
-        ErrorKind::MissingRequiredArgument => {
-            "必要な引数がありません。`lab-2 <コマンド> --help` で引数を見てください。".to_string()
-        }
-        _ => "引数を解釈できません。`lab-2 --help` を見てください。".to_string(),
+        ErrorKind::InvalidValue => format!(
+            "`{}`に値`{}`は使えません。使える値: {}。",
+            context(ContextKind::InvalidArg),
+            context(ContextKind::InvalidValue),
+            valid_values(&err)
+        ),
+        ErrorKind::ValueValidation => format!(
+            "`{}`の値`{}`が正しくありません。{help}で値の形を見てください。",
+            context(ContextKind::InvalidArg),
+            context(ContextKind::InvalidValue)
+        ),
+        ErrorKind::MissingRequiredArgument => format!(
+            "必要な引数{}がありません。{help}で引数を見てください。",
+            missing_args(&err)
+        ),
+        _ => format!(
+            "引数を解釈できません。{help}を見てください（{}）。",
+            err.kind()
+        ),
     };
-    // clapの英語の説明 (どの引数か) は、検索できるように後ろに残します。
-    let detail = err.to_string();
-    let first = detail.lines().next().unwrap_or_default();
-    eprintln!("エラー: {message} ({first})");
+    eprintln!("エラー: {message}");
     ExitCode::from(2)
+}
+
+/// 足りない引数の名前です。`--output <FILE>`、`<COMPONENT>`のように並べます。
+fn missing_args(err: &clap::Error) -> String {
+    match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::Strings(names)) => names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Some(other) => format!("`{other}`"),
+        None => String::new(),
+    }
+}
+
+/// 使える値の一覧です。clapが値を持っていないときは、ヘルプを見るよう促します。
+fn valid_values(err: &clap::Error) -> String {
+    match err.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => values.join("、"),
+        Some(other) => other.to_string(),
+        None => "ヘルプを見てください".to_string(),
+    }
 }
 
 /// 組み込みのゲストのパスとサイズを表示します。
@@ -69,7 +119,7 @@ pub fn print_guests(json: bool) -> anyhow::Result<()> {
 }
 
 // ANCHOR: shutdown_signal
-/// SIGTERM (systemdの停止) かCtrl-Cを待ちます。
+/// SIGTERM（systemdの停止）かCtrl-Cを待ちます。
 pub async fn shutdown_signal() {
     #[cfg(unix)]
     {

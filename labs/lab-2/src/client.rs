@@ -1,4 +1,4 @@
-//! 試験とサンドボックスのための小さなHTTP/1.1クライアントです (1リクエスト1接続)。
+//! テストとサンドボックスのための小さなHTTP/1.1クライアントです（1リクエスト1接続）。
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -11,7 +11,7 @@ use hyper_util::rt::TokioIo;
 /// 1回のリクエストの時間の上限です。
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// 受け取った応答です。本文が途中で切れたときは `body_error` にその理由が入ります。
+/// 受け取った応答です。本文が途中で切れたときは`body_error`にその理由が入ります。
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -20,7 +20,7 @@ pub struct Reply {
     pub body_error: Option<String>,
 }
 
-/// `method path` を送り、応答を最後まで (または切れるまで) 読みます。
+/// `method path`を送り、応答を最後まで（または切れるまで）読みます。
 pub async fn send(addr: SocketAddr, method: &str, path: &str) -> anyhow::Result<Reply> {
     tokio::time::timeout(REQUEST_TIMEOUT, send_inner(addr, method, path))
         .await

@@ -8,8 +8,8 @@ use std::time::Duration;
 pub enum EngineKind {
     /// Craneliftでネイティブコードにコンパイルします (JIT / AOT)。
     Cranelift,
-    /// Pulley (wasmtimeのインタープリター) のバイトコードにコンパイルします。
-    /// 実行可能メモリを使わないため、`MemoryDenyWriteExecute=yes` の下でも動きます。
+    /// Pulley（wasmtimeのインタープリター）のバイトコードにコンパイルします。
+    /// 実行可能メモリを使わないため、`MemoryDenyWriteExecute=yes`の下でも動きます。
     Pulley,
 }
 
@@ -23,16 +23,16 @@ impl std::fmt::Display for EngineKind {
 }
 
 // ANCHOR: limits
-/// リクエストごとにゲストへ課す制限です。既定値は /healthには十分で、悪さには狭い値です。
+/// リクエストごとにゲストへ課す制限です。既定値は/healthには十分で、攻撃には狭い値です。
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// 1リクエストの実行時間の上限です (エポック割り込みで止めます)。
+    /// 1リクエストの壁時計の時間の上限です。WASMの実行中はエポック割り込み、ホストの呼び出しで待つ間はtokioのタイムアウトで止めます。
     pub timeout: Duration,
-    /// ゲストの線形メモリの上限 (バイト) です。
+    /// ゲストの線形メモリ1つあたりの上限（バイト）です。
     pub memory_bytes: usize,
-    /// 応答本文の上限 (バイト) です。超えたら接続を切ります。
+    /// 応答本文の上限（バイト）です。超えたら接続を切ります。
     pub max_body_bytes: u64,
-    /// 同時に存在できるインスタンスの数です (プーリングアロケーターの枠)。
+    /// 同時に存在できるインスタンスの数です（プーリングアロケーターの枠）。超えたリクエストには503を返します。
     pub max_instances: u32,
 }
 
@@ -52,7 +52,7 @@ impl Default for Limits {
 #[derive(Debug, Clone, Copy)]
 pub struct EngineOptions {
     pub kind: EngineKind,
-    /// プーリングアロケーターを使うかどうかです (ベンチマークで比べるため)。
+    /// プーリングアロケーターを使うかどうかです（ベンチマークで比べるため）。
     pub pooling: bool,
     pub limits: Limits,
 }
@@ -67,5 +67,5 @@ impl EngineOptions {
     }
 }
 
-/// エポックを進める間隔です。時間制限はこの刻みで数えます。
+/// エポックを進める間隔です。WASMを実行中のゲストは、この間隔でtokioに譲り、時間制限を確かめます。
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);

@@ -1,4 +1,4 @@
-//! wasmtimeの `Engine` を作ります: プーリングアロケーター、エポック割り込み、
+//! wasmtimeの`Engine`を作ります: プーリングアロケーター、エポック割り込み、
 //! メモリの上限、CraneliftかPulleyか。
 
 use std::sync::Arc;
@@ -10,11 +10,11 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 use crate::config::{EPOCH_TICK, EngineKind, EngineOptions};
 
 // ANCHOR: engine
-/// 設定どおりの `Engine` を作ります。1プロセスに1つ作り、全リクエストで共有します。
+/// 設定どおりの`Engine`を作ります。1プロセスに1つ作り、全リクエストで共有します。
 pub fn build_engine(options: &EngineOptions) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
 
-    // 時間制限はエポック割り込みで実現します。燃料 (fuel) より実行時のコストが小さい方式です。
+    // WASMの実行時間はエポック割り込みで区切ります。燃料（fuel）より実行時のコストが小さい方式です。
     config.epoch_interruption(true);
 
     // ゲストのスタックの上限です。深い再帰はここでトラップになります。

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-/// `GET /health` に答えるゲストです。
+/// `GET /health`に答えるゲストです。
 pub fn health() -> &'static Path {
     Path::new(env!("HEALTH_WASM"))
 }

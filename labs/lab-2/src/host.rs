@@ -1,15 +1,18 @@
-//! 1リクエスト分のホストの状態 (`Store` のデータ) です。
-//! ゲストに渡す能力 (capability) はここで決まります: 何も渡さないのが既定です。
+//! 1リクエスト分のホストの状態（`Store`のデータ）です。
+//! ゲストに渡すケイパビリティはここで決まります。リンカーにはWASI 0.2の全インターフェースがあり、
+//! 使わせないものは、このWasiCtxとフックが拒否します。
+
+use std::time::Instant;
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, Store, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::config::{EPOCH_TICK, Limits};
+use crate::config::Limits;
 use crate::limits::MemoryLimiter;
 
-/// `Store<HostState>` の中身です。リクエストごとに新しく作り、終われば捨てます。
+/// `Store<HostState>`の中身です。リクエストごとに新しく作り、終われば捨てます。
 pub struct HostState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
@@ -19,7 +22,7 @@ pub struct HostState {
 }
 
 // ANCHOR: new_store
-/// 制限をかけた新しい `Store` を作ります。
+/// 制限をかけた新しい`Store`を作ります。
 pub fn new_store(engine: &Engine, limits: &Limits) -> Store<HostState> {
     // 環境変数も引数も、プリオープンしたディレクトリもネットワークも渡しません。
     let wasi = WasiCtxBuilder::new()
@@ -41,18 +44,17 @@ pub fn new_store(engine: &Engine, limits: &Limits) -> Store<HostState> {
     // メモリの上限を超えるmemory.growは、失敗を返す代わりにトラップにします。
     store.limiter(|state| &mut state.limiter);
 
-    // 締め切りをエポックの数で決め、過ぎたらトラップにします。
-    store.set_epoch_deadline(deadline_ticks(limits));
-    store.epoch_deadline_trap();
+    // エポックが1つ進むたびにコールバックを呼び、tokioに譲ります（ワーカーを独占しません）。
+    // 時間制限を過ぎていたら、譲る代わりにトラップにします。
+    let (started, timeout) = (Instant::now(), limits.timeout);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| match started.elapsed() >= timeout {
+        true => Ok(UpdateDeadline::Interrupt),
+        false => Ok(UpdateDeadline::Yield(1)),
+    });
     store
 }
 // ANCHOR_END: new_store
-
-/// 時間制限をエポックの刻みの数にします (最低1)。
-fn deadline_ticks(limits: &Limits) -> u64 {
-    let ticks = limits.timeout.as_millis() / EPOCH_TICK.as_millis();
-    u64::try_from(ticks).unwrap_or(u64::MAX).max(1)
-}
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
@@ -74,7 +76,7 @@ impl WasiHttpView for HostState {
 }
 
 // ANCHOR: deny_outbound
-/// 外向きのHTTPを一切許さないフックです。ゲストには `HTTP-request-denied` が返ります。
+/// 外向きのHTTPを一切許さないフックです。ゲストには`HTTP-request-denied`が返ります。
 pub struct DenyOutbound;
 
 impl WasiHttpHooks for DenyOutbound {
@@ -90,7 +92,7 @@ impl WasiHttpHooks for DenyOutbound {
 }
 // ANCHOR_END: deny_outbound
 
-/// `send_request` が返す値の型です。
+/// `send_request`が返す値の型です。
 type OutgoingResult = Result<
     (
         http::Response<wasmtime_wasi_http::WasiBody>,

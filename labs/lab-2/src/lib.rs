@@ -1,4 +1,4 @@
-//! lab-2: wasmtimeをRustに組み込み、wasi:httpコンポーネントの `/health` を配信します。
+//! lab-2: wasmtimeをRustに組み込み、wasi:httpコンポーネントの`/health`を配信します。
 
 pub mod aot;
 pub mod bench;

@@ -1,6 +1,6 @@
 //! ゲストを止める仕組みと、止まった理由の分類です。
 
-use wasmtime::{ResourceLimiter, Trap};
+use wasmtime::{PoolConcurrencyLimitError, ResourceLimiter, Trap};
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 
 // ANCHOR: limiter
@@ -8,6 +8,11 @@ use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
 pub struct MemoryLimiter {
     pub max_bytes: usize,
 }
+
+/// ゲストの実行が壁時計で時間制限を超えたことを表すエラーです（tokioのタイムアウト）。
+#[derive(Debug, thiserror::Error)]
+#[error("ゲストの実行が壁時計で{0:?}を超えました。")]
+pub struct WallClockTimeout(pub std::time::Duration);
 
 /// メモリの上限を超えたことを表すエラーです。止まった理由の分類に使います。
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +42,7 @@ impl ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        // テーブル (関数参照の表) は /healthにはほとんど要らないので、小さく抑えます。
+        // テーブル（関数参照の表）は/healthにはほとんど要らないので、小さく抑えます。
         Ok(desired <= 10_000)
     }
 }
@@ -47,13 +52,17 @@ impl ResourceLimiter for MemoryLimiter {
 /// ゲストが応答を返せなかった理由です。サンドボックスの表の「止めた仕組み」になります。
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
-    /// 時間制限を超え、エポック割り込みで止めました。
+    /// WASMを実行中に時間制限を超え、エポック割り込みで止めました。
     Timeout,
+    /// ホストの呼び出しで待っている間に時間制限を超え、tokioのタイムアウトで止めました。
+    WallClock,
+    /// プーリングアロケーターの枠が埋まっていて、インスタンスを作れませんでした。
+    Capacity,
     /// メモリの上限を超えました。
     Memory,
     /// wasmのスタックを使い切りました。
     StackOverflow,
-    /// その他のトラップです (panicによるunreachableなど)。
+    /// その他のトラップです（panicによるunreachableなど）。
     Trap(String),
     /// ゲストがエラーコードで応答しました。
     Guest(String),
@@ -67,6 +76,12 @@ pub fn classify(err: &wasmtime::Error) -> Stop {
     if err.downcast_ref::<MemoryLimitExceeded>().is_some() {
         return Stop::Memory;
     }
+    if err.downcast_ref::<WallClockTimeout>().is_some() {
+        return Stop::WallClock;
+    }
+    if err.chain().any(|e| e.is::<PoolConcurrencyLimitError>()) {
+        return Stop::Capacity;
+    }
     match err.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => Stop::Timeout,
         Some(Trap::StackOverflow) => Stop::StackOverflow,
@@ -78,10 +93,10 @@ pub fn classify(err: &wasmtime::Error) -> Stop {
 // ANCHOR_END: stop
 
 impl Stop {
-    /// クライアントに返すステータスです。時間切れだけは503 (一時的な失敗) にします。
+    /// クライアントに返すステータスです。時間切れと満員は503（一時的な失敗）にします。
     pub fn status(&self) -> u16 {
         match self {
-            Stop::Timeout => 503,
+            Stop::Timeout | Stop::WallClock | Stop::Capacity => 503,
             _ => 500,
         }
     }
@@ -89,9 +104,11 @@ impl Stop {
     /// 止めた仕組みの短い名前です。
     pub fn mechanism(&self) -> &'static str {
         match self {
-            Stop::Timeout => "エポック割り込み (時間制限)",
-            Stop::Memory => "ResourceLimiter (メモリの上限)",
-            Stop::StackOverflow => "max_wasm_stack (スタックの上限)",
+            Stop::Timeout => "エポック割り込み（時間制限）",
+            Stop::WallClock => "tokioのタイムアウト（壁時計の時間制限）",
+            Stop::Capacity => "プーリングアロケーターの枠（同時インスタンス数）",
+            Stop::Memory => "ResourceLimiter（メモリの上限）",
+            Stop::StackOverflow => "max_wasm_stack（スタックの上限）",
             Stop::Trap(_) => "トラップ",
             Stop::Guest(_) => "ゲストのエラー応答",
             Stop::NoResponse => "応答なしで終了",
@@ -101,7 +118,11 @@ impl Stop {
     /// クライアントに返す本文です。
     pub fn message(&self) -> String {
         match self {
-            Stop::Timeout => "ゲストが時間制限を超えたので止めました。".into(),
+            Stop::Timeout | Stop::WallClock => "ゲストが時間制限を超えたので止めました。".into(),
+            Stop::Capacity => {
+                "ホストは同時に処理できるリクエストの上限に達しています。少し待ってからやり直してください。"
+                    .into()
+            }
             Stop::Memory => "ゲストがメモリの上限を超えたので止めました。".into(),
             Stop::StackOverflow => "ゲストがスタックを使い切ったので止めました。".into(),
             Stop::Trap(detail) => format!("ゲストがトラップで止まりました: {detail}"),

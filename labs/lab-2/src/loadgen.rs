@@ -1,4 +1,4 @@
-//! 有限の負荷生成器: keep-aliveのHTTP/1.1接続を何本か張り、決めた時間だけ `/health` を送り続けます。
+//! 有限の負荷生成器: keep-aliveのHTTP/1.1接続を何本か張り、決めた時間だけ`/health`を送り続けます。
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -25,11 +25,11 @@ impl LoadResult {
     }
 }
 
-/// 1接続あたりのリクエスト数の上限です (時間に加えて回数でも止めます)。
+/// 1接続あたりのリクエスト数の上限です（時間に加えて回数でも止めます）。
 const MAX_PER_CONNECTION: u64 = 2_000_000;
 
 // ANCHOR: load
-/// `connections` 本の接続で `duration` のあいだGET /healthを送ります。
+/// `connections`本の接続で`duration`のあいだGET /healthを送ります。
 pub async fn load(addr: SocketAddr, connections: usize, duration: Duration) -> LoadResult {
     let started = Instant::now();
     let deadline = started + duration;

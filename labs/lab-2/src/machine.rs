@@ -1,4 +1,4 @@
-//! 計測したマシンの説明 (CPU、コア数、カーネル、ファイルシステム、日時) です。
+//! 計測したマシンの説明（CPU、コア数、カーネル、ファイルシステム、日時）です。
 
 /// 生成する表の頭に付ける箇条書きを作ります。
 pub fn describe() -> String {
@@ -24,12 +24,12 @@ pub fn describe() -> String {
         .strftime("%Y-%m-%d %H:%M:%S %:z")
         .to_string();
     format!(
-        "- CPU: {cpu} ({cores}コア)\n- カーネル: {kernel}\n- ファイルシステム: {filesystem} (カレントディレクトリ)\n- 計測日時: {now}\n- wasmtime: {}",
+        "- CPU: {cpu}（{cores}コア）\n- カーネル: {kernel}\n- ファイルシステム: {filesystem}（カレントディレクトリ）\n- 計測日時: {now}\n- wasmtime: {}",
         wasmtime_version()
     )
 }
 
-/// 組み込んだwasmtimeの版です (Cargo.lockで決まります)。
+/// 組み込んだwasmtimeの版です（Cargo.lockで決まります）。
 fn wasmtime_version() -> &'static str {
     env!("WASMTIME_VERSION")
 }

@@ -1,5 +1,6 @@
-//! `lab-2` コマンド: コンポーネントの配信、AOTコンパイル、サンドボックスの実演、ベンチマーク。
+//! `lab-2`コマンド: コンポーネントの配信、AOTコンパイル、サンドボックスの実演、ベンチマーク。
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,13 +12,16 @@ use lab_2::config::{EngineKind, EngineOptions, Limits};
 use lab_2::engine::{EpochTicker, build_engine};
 use lab_2::server::{Host, serve};
 
-const HELP_TEMPLATE: &str = "{about}\n\n使い方: {usage}\n\n{all-args}";
+/// サブコマンドを持つコマンドのヘルプの形です。
+const PARENT_TEMPLATE: &str = "{about}\n\n使い方: {usage}\n\n{all-args}\n";
+/// サブコマンドのヘルプの形です。位置引数は「引数:」、オプションは「オプション:」の下に出ます。
+const LEAF_TEMPLATE: &str = "{about}\n\n使い方: {usage}\n\n{all-args}{after-help}\n";
 
 /// 第2章のラボ: wasmtimeでwasi:httpコンポーネントを配信します。
 #[derive(Parser)]
 #[command(
     name = "lab-2",
-    help_template = HELP_TEMPLATE,
+    help_template = PARENT_TEMPLATE,
     disable_help_flag = true,
     disable_version_flag = true,
     disable_help_subcommand = true,
@@ -30,32 +34,40 @@ struct Cli {
     command: Command,
 
     /// ヘルプを表示します。
-    #[arg(short, long, action = clap::ArgAction::Help, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Help, global = true, display_order = 999)]
     help: Option<bool>,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// コンポーネントをHTTPで配信します (SIGTERMで処理中の応答を終えてから止まります)。
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 serve [オプション] [COMPONENT]")]
+    /// コンポーネントをHTTPで配信します（SIGTERMで新しい接続の受け付けをやめ、処理中の応答を最大10秒待ってから止まります）。
+    #[command(
+        help_template = LEAF_TEMPLATE,
+        next_help_heading = "オプション",
+        override_usage = "lab-2 serve [オプション] [COMPONENT]",
+        after_help = SERVE_AFTER_HELP
+    )]
     Serve(ServeArgs),
 
-    /// コンポーネントをAOT成果物 (.cwasm) にコンパイルします。
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 compile [オプション] COMPONENT -o FILE")]
+    /// コンポーネントをAOT成果物（.cwasm）にコンパイルします。
+    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 compile [オプション] COMPONENT -o FILE")]
     Compile(CompileArgs),
 
-    /// 組み込みのゲスト (.wasm) のパスとサイズを表示します。
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 guests [--json]")]
+    /// 組み込みのゲスト（.wasm）のパスとサイズを表示します。
+    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 guests [--json]")]
     Guests(JsonArg),
 
     /// 敵対的なゲストを走らせ、何が起きたかを表にします。
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 sandbox [オプション]")]
+    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 sandbox [オプション]")]
     Sandbox(SandboxArgs),
 
-    /// 起動、スループット、サイズを計測し、Markdownの表を書き出します (試験ではありません)。
-    #[command(help_template = HELP_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 bench [オプション]")]
+    /// 起動、スループット、サイズを計測し、Markdownの表を書き出します（テストではありません）。
+    #[command(help_template = LEAF_TEMPLATE, next_help_heading = "オプション", override_usage = "lab-2 bench [オプション]")]
     Bench(BenchArgs),
 }
+
+/// `serve --help`の末尾に出す注意です。
+const SERVE_AFTER_HELP: &str = "注意: .cwasmは検証されずにそのまま実行される機械語です。\n読み込むのは、このプログラムの`lab-2 compile`で自分が作ったファイルだけにしてください。\n偽の.cwasmは、サンドボックスの外でネイティブコードとして動きます。";
 
 #[derive(Args)]
 struct BenchArgs {
@@ -63,7 +75,7 @@ struct BenchArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
-    /// インスタンス化を測る回数です (既定: 2000)。
+    /// インスタンス化を測る回数です（既定: 2000）。
     #[arg(
         long,
         value_name = "N",
@@ -72,11 +84,11 @@ struct BenchArgs {
     )]
     iterations: usize,
 
-    /// 負荷をかける接続の数です (既定: 8)。
+    /// 負荷をかける接続の数です（既定: 8）。
     #[arg(long, value_name = "N", default_value_t = 8, hide_default_value = true)]
     connections: usize,
 
-    /// サーバーごとに負荷をかける秒数です (既定: 5)。
+    /// サーバーごとに負荷をかける秒数です（既定: 5）。
     #[arg(
         long,
         value_name = "SECS",
@@ -85,7 +97,7 @@ struct BenchArgs {
     )]
     duration_secs: u64,
 
-    /// 比較する `wasmtime` (wasmtime-cli) の実行ファイルです。
+    /// 比較する`wasmtime`（wasmtime-cli）の実行ファイルです。
     #[arg(long, value_name = "PATH")]
     wasmtime_cli: Option<PathBuf>,
 
@@ -96,7 +108,7 @@ struct BenchArgs {
 
 #[derive(Args)]
 struct SandboxArgs {
-    /// 実行方式: cranelift (ネイティブコード) かpulley (インタープリター) です (既定: cranelift)。
+    /// cranelift（既定、ネイティブコード）かpulley（インタープリター）です。
     #[arg(long, value_enum, default_value_t = EngineKind::Cranelift, hide_default_value = true, hide_possible_values = true)]
     engine: EngineKind,
 
@@ -107,22 +119,25 @@ struct SandboxArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    /// 配信するコンポーネント (.wasmか .cwasm)。省略すると組み込みのhealthゲストです。
-    #[arg(value_name = "COMPONENT")]
+    /// 配信する.wasmか、`lab-2 compile`で作った.cwasmです（既定: 組み込みのhealth）。
+    #[arg(value_name = "COMPONENT", help_heading = "引数")]
     component: Option<PathBuf>,
 
-    /// 待ち受けるアドレスです (既定: 127.0.0.1:8080)。
+    /// 待ち受けるアドレスです（既定: 127.0.0.1:8080）。
     #[arg(long, default_value = "127.0.0.1:8080", hide_default_value = true)]
     addr: SocketAddr,
 
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: EngineArg,
+
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Args)]
 struct CompileArgs {
-    /// コンパイルするコンポーネント (.wasm) です。
-    #[arg(value_name = "COMPONENT")]
+    /// コンパイルするコンポーネント（.wasm）です。
+    #[arg(value_name = "COMPONENT", help_heading = "引数")]
     component: PathBuf,
 
     /// 書き出すAOT成果物のパスです。
@@ -130,16 +145,19 @@ struct CompileArgs {
     output: PathBuf,
 
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: EngineArg,
 }
 
 #[derive(Args)]
-struct EngineArgs {
-    /// 実行方式: cranelift (ネイティブコード) かpulley (インタープリター) です (既定: cranelift)。
+struct EngineArg {
+    /// cranelift（既定、ネイティブコード）かpulley（インタープリター）です。
     #[arg(long, value_enum, default_value_t = EngineKind::Cranelift, hide_default_value = true, hide_possible_values = true)]
     engine: EngineKind,
+}
 
-    /// 1リクエストの時間制限 (ミリ秒) です (既定: 500)。
+#[derive(Args)]
+struct LimitArgs {
+    /// 1リクエストの時間制限（ミリ秒）です（既定: 500）。
     #[arg(
         long,
         value_name = "MS",
@@ -148,7 +166,7 @@ struct EngineArgs {
     )]
     timeout_ms: u64,
 
-    /// ゲストのメモリの上限 (MiB) です (既定: 16)。
+    /// ゲストの線形メモリ1つあたりの上限（MiB）です（既定: 16）。
     #[arg(
         long,
         value_name = "MIB",
@@ -157,7 +175,7 @@ struct EngineArgs {
     )]
     memory_mib: usize,
 
-    /// 応答本文の上限 (KiB) です (既定: 1024)。
+    /// 応答本文の上限（KiB）です（既定: 1024）。
     #[arg(
         long,
         value_name = "KIB",
@@ -165,6 +183,16 @@ struct EngineArgs {
         hide_default_value = true
     )]
     max_body_kib: u64,
+
+    /// 同時リクエストの上限です。超えたら503（既定: 64、最大1024）。
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 64,
+        hide_default_value = true,
+        value_parser = clap::value_parser!(u32).range(1..=1024)
+    )]
+    max_instances: u32,
 }
 
 #[derive(Args)]
@@ -174,15 +202,14 @@ struct JsonArg {
     json: bool,
 }
 
-impl EngineArgs {
-    fn options(&self) -> EngineOptions {
-        let limits = Limits {
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
             timeout: Duration::from_millis(self.timeout_ms),
             memory_bytes: self.memory_mib << 20,
             max_body_bytes: self.max_body_kib << 10,
-            ..Limits::default()
-        };
-        EngineOptions::new(self.engine, limits)
+            max_instances: self.max_instances,
+        }
     }
 }
 
@@ -192,6 +219,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let cli = match Cli::try_parse() {
@@ -217,7 +245,7 @@ fn main() -> ExitCode {
 // ANCHOR: run_serve
 /// エンジンとホストを用意し、SIGTERMかCtrl-Cまで配信します。
 fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    let options = args.engine.options();
+    let options = EngineOptions::new(args.engine.engine, args.limits.limits());
     let engine = build_engine(&options).map_err(engine_error)?;
     let _ticker = EpochTicker::start(&engine);
 
@@ -229,7 +257,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| {
-            anyhow::anyhow!("{}で待ち受けられません: {e}。別の `--addr` を指定してください。", args.addr)
+            anyhow::anyhow!("{}で待ち受けられません: {e}。別の`--addr`を指定してください。", args.addr)
         })?;
         tracing::info!(addr = %listener.local_addr()?, engine = %options.kind, component = %path.display(), "配信を始めます。");
         serve(listener, host, lab_2::cli::shutdown_signal()).await?;
@@ -241,7 +269,8 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// コンポーネントをAOT成果物にして書き出します。
 fn run_compile(args: CompileArgs) -> anyhow::Result<()> {
-    let options = args.engine.options();
+    // コンパイルの結果は制限の値に依存しないので、既定の制限でエンジンを作ります。
+    let options = EngineOptions::new(args.engine.engine, Limits::default());
     let engine = build_engine(&options).map_err(engine_error)?;
     let report = lab_2::aot::compile(&engine, &args.component, &args.output)?;
     println!("{}", report.render(options.kind));
@@ -297,6 +326,6 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
 /// エンジンを作れなかったときの日本語のエラーです。
 fn engine_error(err: wasmtime::Error) -> anyhow::Error {
     anyhow::anyhow!(
-        "wasmtimeのエンジンを作れません: {err:#}。`--engine` と `--memory-mib` の値を見直してください。"
+        "wasmtimeのエンジンを作れません。`--engine`、`--memory-mib`、`--max-instances`の値を見直してください（{err:#}）。"
     )
 }

@@ -9,7 +9,7 @@ use crate::config::{EngineKind, EngineOptions, Limits};
 use crate::engine::{EpochTicker, build_engine};
 use crate::server::{Host, RunningServer};
 
-/// 1つの悪さです。
+/// 1つの攻撃です。
 pub struct Case {
     pub path: &'static str,
     pub attempt: &'static str,
@@ -17,22 +17,27 @@ pub struct Case {
 }
 
 // ANCHOR: cases
-/// 敵対的なゲスト (guests/hostile) のパスごとの悪さと、それを止めるはずの仕組みです。
-pub const CASES: [Case; 6] = [
+/// 敵対的なゲスト（guests/hostile）のパスごとの攻撃と、それを止めるはずの仕組みです。
+pub const CASES: [Case; 7] = [
     Case {
         path: "/loop",
         attempt: "終わらないループ",
-        mechanism: "エポック割り込み (時間制限)",
+        mechanism: "エポック割り込み（時間制限）",
+    },
+    Case {
+        path: "/sleep",
+        attempt: "ホストの呼び出しで3秒待つ",
+        mechanism: "tokioのタイムアウト（壁時計の時間制限）",
     },
     Case {
         path: "/memory",
         attempt: "メモリを1 MiBずつ確保し続ける",
-        mechanism: "ResourceLimiter (メモリの上限)",
+        mechanism: "ResourceLimiter（メモリの上限）",
     },
     Case {
         path: "/passwd",
         attempt: "/etc/passwdを読む",
-        mechanism: "ケイパビリティ (プリオープンしたディレクトリなし)",
+        mechanism: "ケイパビリティ（プリオープンしたディレクトリなし）",
     },
     Case {
         path: "/outbound",
@@ -42,17 +47,17 @@ pub const CASES: [Case; 6] = [
     Case {
         path: "/stack",
         attempt: "終わらない再帰",
-        mechanism: "max_wasm_stack (スタックの上限)",
+        mechanism: "max_wasm_stack（スタックの上限）",
     },
     Case {
         path: "/huge-body",
         attempt: "終わらない応答本文",
-        mechanism: "応答本文の上限 (http_body_util::Limited)",
+        mechanism: "応答本文の上限（http_body_util::Limited）",
     },
 ];
 // ANCHOR_END: cases
 
-/// 1つの悪さの結果と、その直後の `/health` の結果です。
+/// 1つの攻撃の結果と、その直後の`/health`の結果です。
 #[derive(Debug, serde::Serialize)]
 pub struct Outcome {
     pub path: &'static str,
@@ -64,7 +69,7 @@ pub struct Outcome {
 }
 
 // ANCHOR: run
-/// 1つのサーバーに悪さを順に送り、そのたびに同じサーバーの `/health` を確かめます。
+/// 1つのサーバーに攻撃を順に送り、そのたびに同じサーバーの`/health`を確かめます。
 pub async fn run(kind: EngineKind) -> anyhow::Result<Vec<Outcome>> {
     let options = EngineOptions::new(kind, Limits::default());
     let engine = build_engine(&options).map_err(|e| anyhow::anyhow!("{e:#}"))?;
@@ -80,7 +85,7 @@ pub async fn run(kind: EngineKind) -> anyhow::Result<Vec<Outcome>> {
             path: case.path,
             attempt: case.attempt,
             status: reply.status,
-            result: summarize(&reply),
+            result: summarize(&reply, options.limits.max_body_bytes),
             mechanism: case.mechanism,
             health_after: health.status,
         });
@@ -91,10 +96,12 @@ pub async fn run(kind: EngineKind) -> anyhow::Result<Vec<Outcome>> {
 }
 // ANCHOR_END: run
 
-/// 応答を1行にまとめます。切れた本文はその長さを、短い本文はその中身を示します。
-fn summarize(reply: &Reply) -> String {
+/// 応答を1行にまとめます。切れた本文は切った上限を、短い本文はその中身を示します。
+/// 切れる前に届いたバイト数はタイミングで変わるので、表には出しません。
+fn summarize(reply: &Reply, max_body_bytes: u64) -> String {
     if reply.body_error.is_some() {
-        return format!("本文が{} KiBで切れました", reply.body.len() / 1024);
+        let kib = max_body_bytes / 1024;
+        return format!("本文が上限の{kib} KiBを超えたので、接続を切りました。");
     }
     let text = String::from_utf8_lossy(&reply.body);
     text.trim().chars().take(80).collect()
@@ -110,7 +117,7 @@ pub fn render(outcomes: &[Outcome]) -> String {
         "HTTP",
         "結果",
         "止めた仕組み",
-        "直後の /health",
+        "直後の/health",
     ]);
     for o in outcomes {
         table.add_row([

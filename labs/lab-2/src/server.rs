@@ -22,10 +22,10 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::config::Limits;
+use crate::config::{EPOCH_TICK, Limits};
 use crate::errors::{LoadError, load_component, pre_instantiate};
 use crate::host::{HostState, new_store};
-use crate::limits::{Stop, classify, from_error_code};
+use crate::limits::{Stop, WallClockTimeout, classify, from_error_code};
 
 /// クライアントへ返す本文の型です。
 pub type HostBody = UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
@@ -40,7 +40,7 @@ pub struct Host {
 impl Host {
     /// コンポーネントを読み込み、インポートを解決して事前インスタンス化します。
     pub fn load(engine: &Engine, path: &Path, limits: Limits) -> Result<Host, LoadError> {
-        let component = load_component(engine, path)?;
+        let component = load_component(engine, path, limits.memory_bytes)?;
 
         // WASI 0.2の標準インターフェースとwasi:httpをリンカーに入れます。
         // 何を許すかはインターフェースではなく、StoreごとのWasiCtxで決めます。
@@ -73,7 +73,15 @@ impl Host {
             }
             Err(stop) => {
                 tracing::warn!(%method, path, mechanism = stop.mechanism(), "{}", stop.message());
-                text_response(stop.status(), stop.message())
+                let mut response = text_response(stop.status(), stop.message());
+                // 満員は一時的なので、1秒後にやり直してよいと伝えます。
+                if stop == Stop::Capacity {
+                    let retry = http::HeaderValue::from_static("1");
+                    response
+                        .headers_mut()
+                        .insert(http::header::RETRY_AFTER, retry);
+                }
+                response
             }
         }
     }
@@ -82,7 +90,7 @@ impl Host {
 
 // ANCHOR: call_guest
 impl Host {
-    /// 新しいStoreとインスタンスでゲストの `handle` を呼び、応答ヘッダーを待ちます。
+    /// 新しいStoreとインスタンスでゲストの`handle`を呼び、応答ヘッダーを待ちます。
     async fn call_guest(
         &self,
         req: Request<Incoming>,
@@ -98,11 +106,20 @@ impl Host {
             .map_err(|e| classify(&e))?;
 
         // 本文を書き終えるまでゲストは動き続けるので、別タスクで実行します。
+        // エポックはWASMの実行中にしか効かないので、ホストの呼び出しで待つゲストは
+        // tokioのタイムアウト（壁時計）で止めます。エポックより1刻み遅らせ、WASMの実行中はエポックに任せます。
         let pre = self.pre.clone();
+        let limit = self.limits.timeout + EPOCH_TICK;
         let task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
-            let handler = proxy.wasi_http_incoming_handler();
-            handler.call_handle(&mut store, req, out).await
+            let run = async {
+                let proxy = pre.instantiate_async(&mut store).await?;
+                let handler = proxy.wasi_http_incoming_handler();
+                handler.call_handle(&mut store, req, out).await
+            };
+            match tokio::time::timeout(limit, run).await {
+                Ok(result) => result,
+                Err(_) => Err(wasmtime::Error::new(WallClockTimeout(limit))),
+            }
         });
 
         match receiver.await {
@@ -147,7 +164,7 @@ pub fn text_response(status: u16, text: String) -> Response<HostBody> {
 }
 
 // ANCHOR: serve
-/// 接続を受け続け、`shutdown` が完了したら新しい接続を断って処理中のものを待ちます。
+/// 接続を受け続け、`shutdown`が完了したら新しい接続の受け付けをやめ、処理中のものを待ちます。
 pub async fn serve(
     listener: TcpListener,
     host: Arc<Host>,
@@ -161,7 +178,7 @@ pub async fn serve(
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        // 受け付けの失敗 (ファイル記述子の不足など) では止まらず、少し待って続けます。
+        // 受け付けの失敗（ファイル記述子の不足など）では止まらず、少し待って続けます。
         let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(err) => {
@@ -188,7 +205,9 @@ pub async fn serve(
 
     // 新しい接続はもう受けません。処理中の応答は最大10秒待ちます。
     drop(listener);
-    tracing::info!("終了の合図を受けました。処理中のリクエストを待ちます。");
+    tracing::info!(
+        "終了の合図（SIGTERMかCtrl-C）を受けました。処理中のリクエストを最大10秒待ちます。"
+    );
     if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
         .await
         .is_err()
@@ -207,7 +226,7 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// 127.0.0.1の空いているポートで `host` を配信し始めます。
+    /// 127.0.0.1の空いているポートで`host`を配信し始めます。
     pub async fn start(host: Arc<Host>) -> std::io::Result<RunningServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -243,7 +262,7 @@ impl Drop for RunningServer {
 }
 
 impl Host {
-    /// 事前インスタンス化したコンポーネントです (ベンチマークが直接使います)。
+    /// 事前インスタンス化したコンポーネントです（ベンチマークが直接使います）。
     pub fn pre(&self) -> &ProxyPre<HostState> {
         &self.pre
     }

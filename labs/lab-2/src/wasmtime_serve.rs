@@ -1,4 +1,4 @@
-//! 比較用に `wasmtime serve` (wasmtime-cli) を子プロセスで動かします。
+//! 比較用に`wasmtime serve`（wasmtime-cli）を子プロセスで動かします。
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -17,7 +17,7 @@ impl Drop for ChildGuard {
     }
 }
 
-/// `wasmtime serve` を起動して、待ち受けを始めたら `run` で負荷をかけます。
+/// `wasmtime serve`を起動して、待ち受けを始めたら`run`で負荷をかけます。
 pub fn measure(
     cli: &Path,
     component: &Path,
@@ -35,14 +35,14 @@ pub fn measure(
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| anyhow::anyhow!("`{}` を起動できません: {e}。", cli.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`を起動できません: {e}。", cli.display()))?;
     let _guard = ChildGuard(child);
 
     // 最大30秒、接続できるようになるのを待ちます。
     let started = Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
         if started.elapsed() > Duration::from_secs(30) {
-            anyhow::bail!("`wasmtime serve` が30秒以内に{addr}で待ち受けを始めません。");
+            anyhow::bail!("`wasmtime serve`が30秒以内に{addr}で待ち受けを始めません。");
         }
         std::thread::sleep(Duration::from_millis(50));
     }

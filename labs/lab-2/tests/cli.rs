@@ -1,4 +1,4 @@
-//! CLI: 日本語のヘルプとエラー、`serve` の端から端まで (ループバックのみ、回数と時間は有限)。
+//! CLI: 日本語のヘルプとエラー、`serve`の端から端まで（ループバックのみ、回数と時間は有限）。
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -34,6 +34,63 @@ fn serve_help() {
 }
 
 #[test]
+fn compile_help() {
+    let text = run(&["compile", "--help"]);
+    insta::with_settings!({ omit_expression => true }, { insta::assert_snapshot!("compile_help", text) });
+}
+
+#[test]
+fn bench_help() {
+    let text = run(&["bench", "--help"]);
+    insta::with_settings!({ omit_expression => true }, { insta::assert_snapshot!("bench_help", text) });
+}
+
+#[test]
+fn no_command() {
+    insta::assert_snapshot!("no_command", run(&[]));
+}
+
+#[test]
+fn missing_argument() {
+    insta::assert_snapshot!("missing_argument", run(&["compile"]));
+}
+
+#[test]
+fn extra_argument() {
+    insta::assert_snapshot!("extra_argument", run(&["serve", "a.wasm", "b.wasm"]));
+}
+
+#[test]
+fn unknown_option() {
+    insta::assert_snapshot!("unknown_option", run(&["guests", "--foo"]));
+}
+
+#[test]
+fn serve_memory_below_minimum() {
+    let text = run(&["serve", "--memory-mib", "1"]);
+    let text = text.replace(lab_2::guests::health().to_str().unwrap(), "[HEALTH]");
+    insta::assert_snapshot!("serve_memory_below_minimum", text);
+}
+
+#[test]
+fn logs_without_color() {
+    // 標準エラーが端末でなければ、NO_COLORがなくてもANSIの色を付けません。
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let _guard = ChildGuard(child);
+    let mut line = String::new();
+    BufReader::new(stderr).read_line(&mut line).unwrap();
+    assert!(!line.contains('\x1b'), "{line:?}");
+}
+
+#[test]
 fn unknown_command() {
     insta::assert_snapshot!("unknown_command", run(&["deploy"]));
 }
@@ -61,7 +118,7 @@ impl Drop for ChildGuard {
     }
 }
 
-/// `lab-2 serve` を空いているポートで起動し、ログから待ち受けアドレスを読み取ります。
+/// `lab-2 serve`を空いているポートで起動し、ログから待ち受けアドレスを読み取ります。
 fn start_serve(extra: &[&str]) -> (ChildGuard, SocketAddr, std::sync::mpsc::Receiver<String>) {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0"])

@@ -9,7 +9,7 @@ use lab_2::server::Host;
 /// ファイルを読み込んでみて、エラーの文面を返します。一時ディレクトリのパスは伏せます。
 fn load_error(path: &Path) -> String {
     let error = match Host::load(&common::shared().engine, path, Default::default()) {
-        Ok(_) => panic!("`{}` が読み込めてしまいました", path.display()),
+        Ok(_) => panic!("`{}`が読み込めてしまいました", path.display()),
         Err(error) => error.to_string(),
     };
     let dir = path.parent().unwrap().display().to_string();
@@ -48,7 +48,7 @@ fn core_module() {
 
 #[test]
 fn missing_import() {
-    // ホストが提供しないインターフェース `karui:store/kv` をインポートするコンポーネントです。
+    // ホストが提供しないインターフェース`karui:store/kv`をインポートするコンポーネントです。
     let dir = tempfile::tempdir().unwrap();
     let wat = r#"(component
         (import "karui:store/kv@0.1.0" (instance
@@ -65,4 +65,19 @@ fn not_proxy() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_wat(&dir, "empty.wasm", "(component)");
     insta::assert_snapshot!("not_proxy", load_error(&path));
+}
+
+#[test]
+fn memory_below_minimum() {
+    let limits = lab_2::config::Limits {
+        memory_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let path = lab_2::guests::health();
+    let error = match Host::load(&common::shared().engine, path, limits) {
+        Ok(_) => panic!("1 MiBの上限で読み込めてしまいました"),
+        Err(error) => error.to_string(),
+    };
+    let text = error.replace(&path.display().to_string(), "[HEALTH]");
+    insta::with_settings!({ omit_expression => true }, { insta::assert_snapshot!("memory_below_minimum", text) });
 }

@@ -1,4 +1,4 @@
-//! 演習の試験です。`scripts/exercise.sh start 2 K` のあとは、K番の試験が失敗します。
+//! 演習のテストです。`scripts/exercise.sh start 2 K`のあとは、K番のテストが失敗します。
 
 mod common;
 

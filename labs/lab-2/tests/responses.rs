@@ -1,4 +1,4 @@
-//! healthゲストの応答: ステータス、ヘッダー (日付を除く)、本文。
+//! healthゲストの応答: ステータス、ヘッダー（日付を除く）、本文。
 
 mod common;
 
@@ -44,7 +44,7 @@ async fn get_unknown_path() {
 
 #[tokio::test]
 async fn keep_alive_serves_many() {
-    // 同じサーバーに50回続けて聞き、すべて200であることを確かめます (新しいインスタンスが毎回作られます)。
+    // 同じサーバーに50回続けて聞き、すべて200であることを確かめます（新しいインスタンスが毎回作られます）。
     let server = RunningServer::start(common::health_host()).await.unwrap();
     let mut statuses = Vec::new();
     for _ in 0..50 {

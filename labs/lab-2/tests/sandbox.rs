@@ -1,4 +1,4 @@
-//! 敵対的なゲスト: 悪さごとに結果を確かめ、直後に同じサーバーが `/health` に答えることを確かめます。
+//! 敵対的なゲスト: 攻撃ごとに結果を確かめ、直後に同じサーバーが`/health`に答えることを確かめます。
 
 mod common;
 
@@ -6,7 +6,7 @@ use lab_2::client::{Reply, send};
 use lab_2::config::EngineKind;
 use lab_2::server::RunningServer;
 
-/// 悪さを1つ送り、その応答と直後の `/health` のステータスを返します。
+/// 攻撃を1つ送り、その応答と直後の`/health`のステータスを返します。
 async fn attack(path: &str) -> (Reply, u16) {
     let server = RunningServer::start(common::hostile_host()).await.unwrap();
     let reply = send(server.addr, "GET", path).await.unwrap();
@@ -91,10 +91,11 @@ async fn stack_then_health() {
 
 #[tokio::test]
 async fn huge_body_is_cut() {
+    // 切れる前にどこまで届くかはタイミングで変わるので、上限を超えないことと、切れたことを確かめます。
     let (reply, _) = attack("/huge-body").await;
     assert_eq!(
-        (reply.body.len(), reply.body_error.is_some()),
-        (1 << 20, true)
+        (reply.body.len() <= 1 << 20, reply.body_error.is_some()),
+        (true, true)
     );
 }
 

@@ -1,4 +1,4 @@
-//! `GET /health` にJSONで答えるwasi:httpコンポーネントです。
+//! `GET /health`にJSONで答えるwasi:httpコンポーネントです。
 
 use wasip2::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam,

@@ -1,5 +1,5 @@
 //! サンドボックスを試すための敵対的なwasi:httpコンポーネントです。
-//! パスごとに1つずつ悪さをします。`/health` だけは普通に答えます。
+//! パスごとに1つずつ攻撃をします。`/health`だけは普通に答えます。
 
 use std::hint::black_box;
 
@@ -16,6 +16,10 @@ impl wasip2::exports::http::incoming_handler::Guest for Hostile {
         let path = request.path_with_query().unwrap_or_default();
         match path.as_str() {
             "/loop" => endless_loop(),
+            "/sleep" => {
+                sleep_in_host();
+                reply(response_out, 200, "起きました");
+            }
             "/memory" => memory_bomb(),
             "/stack" => {
                 black_box(recurse(0));
@@ -40,6 +44,14 @@ fn endless_loop() -> ! {
 }
 // ANCHOR_END: loop
 
+// ANCHOR: sleep
+/// ホストの呼び出しの中で3秒待ちます。WASMを実行していないので、エポックでは止まりません。
+fn sleep_in_host() {
+    let three_seconds = 3_000_000_000;
+    wasip2::clocks::monotonic_clock::subscribe_duration(three_seconds).block();
+}
+// ANCHOR_END: sleep
+
 // ANCHOR: memory
 /// 1 MiBずつメモリを確保し続けます。
 fn memory_bomb() {
@@ -58,7 +70,7 @@ fn recurse(depth: u64) -> u64 {
 }
 
 // ANCHOR: passwd
-/// ホストの /etc/passwdを読もうとし、起きたことを文字列で返します。
+/// ホストの/etc/passwdを読もうとし、起きたことを文字列で返します。
 fn read_passwd() -> String {
     match std::fs::read_to_string("/etc/passwd") {
         Ok(text) => format!("read {} bytes", text.len()),
