@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# 演習 (labs/lab-N/exercises/K/) を始める、やり直す、解答に戻す、確かめるためのスクリプトです。
+# 演習（labs/lab-N/exercises/K/）を始める、やり直す、解答に戻す、確かめるためのスクリプトです。
 #
 #   ./scripts/exercise.sh list             演習の一覧を表示します
-#   ./scripts/exercise.sh start N K        第N章の演習Kを始めます (解答を出発点のコードに置き換えます)
-#   ./scripts/exercise.sh reset N K        出発点のコードに戻します (今のコードは .karui/backup/ に残します)
-#   ./scripts/exercise.sh solution N K     解答のコードに戻します (今のコードは .karui/backup/ に残します)
+#   ./scripts/exercise.sh start N K        第N章の演習Kを始めます（解答のファイルを出発点のコードで上書きします）
+#   ./scripts/exercise.sh reset N K        出発点のコードに戻します（今のコードは.karui/backup/に残します）
+#   ./scripts/exercise.sh solution N K     解答のコードに戻します（今のコードは.karui/backup/に残します）
 #   ./scripts/exercise.sh check N K        演習のテストだけを実行します
-#   ./scripts/exercise.sh verify           一時コピーの中で、どの演習も出発点で失敗し解答で通ることを確かめます (CI 用)
+#   ./scripts/exercise.sh verify           一時コピーの中で、どの演習も出発点で失敗し解答で通ることを確かめます（CI用）
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -179,5 +179,9 @@ case ${1:-} in
     "$command" "$@"
     ;;
   verify) verify ;;
-  *) usage ;;
+  "") usage ;;
+  *)
+    echo "エラー: サブコマンド $1 はありません。" >&2
+    usage
+    ;;
 esac

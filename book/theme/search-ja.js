@@ -17,6 +17,8 @@
     // 入力が止まってから検索するまでの時間 (ミリ秒) と、表示する結果の最大数です。
     const DELAY_MS = 150;
     const MAX_RESULTS = 20;
+    // 英数字だけの語で、本文を確かめる候補の数の上限です。
+    const ASCII_CANDIDATES = 50;
     // path_to_root は本のルートへの相対パスで、ルートのページでは空です。"./" をつけてディレクトリとして解決します。
     const root = new URL('./' + path_to_root, document.baseURI);
     searchbar.placeholder = 'この本を検索';
@@ -90,6 +92,19 @@
         return pagefind;
     }
 
+    // 英数字だけの語（nginxやKubernetesなど）では、Pagefindが語の一部（たとえばK）に一致したページも返します。
+    // そこで、本文にその綴りがあるページだけを残します。日本語の語はPagefindの分かち書きの結果をそのまま使います。
+    async function keepMatching(query, results) {
+        if (!/^[\x20-\x7e]+$/.test(query)) {
+            const pages = await Promise.all(results.slice(0, MAX_RESULTS).map(r => r.data()));
+            return { total: results.length, pages };
+        }
+        const words = query.split(' ');
+        const loaded = await Promise.all(results.slice(0, ASCII_CANDIDATES).map(r => r.data()));
+        const matching = loaded.filter(page => words.every(word => normalize(page.content).includes(word)));
+        return { total: matching.length, pages: matching.slice(0, MAX_RESULTS) };
+    }
+
     async function search() {
         const typed = searchbar.value.trim();
         const query = dropLongVowel(normalize(typed));
@@ -105,9 +120,9 @@
         try {
             const engine = await loadPagefind();
             const found = await engine.search(query);
-            const pages = await Promise.all(found.results.slice(0, MAX_RESULTS).map(r => r.data()));
+            const { total, pages } = await keepMatching(query, found.results);
             if (latest === query) {
-                show(typed, query, found.results.length, pages);
+                show(typed, query, total, pages);
             }
         } catch (error) {
             console.error('検索できません:', error);

@@ -214,8 +214,16 @@ async function checkSearch(context, base, known, shots) {
     await page.locator("#mdbook-search-toggle").click();
     for (const { query, expect, within = 3, why } of queries) {
       const pages = await searchFor(page, base, known, query);
-      const rank = pages.indexOf(expect) + 1;
       const top = pages.slice(0, 3).join(", ") || "なし";
+      // expect が null の語は本にない語で、結果が0件であることを確かめます。
+      if (expect === null) {
+        if (pages.length > 0) {
+          fail("検索", `「${query}」(${why}) は本にない語なのに ${pages.length} 件見つかりました (上位: ${top})。`);
+        }
+        console.log(`  「${query}」: 本にない語で、0 件でした`);
+        continue;
+      }
+      const rank = pages.indexOf(expect) + 1;
       if (rank === 0 || rank > within) {
         fail("検索", `「${query}」(${why}) で ${expect} が ${within} 位以内に出ません (上位: ${top})。`);
       }
