@@ -6,17 +6,17 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Root of the workspace (this package lives there).
+/// Returns the workspace root, where this package lives.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The book's source folder.
+/// Returns the book's source folder.
 pub fn book_src() -> PathBuf {
     root().join("book/src")
 }
 
-/// Every Markdown page of the book, except the generated tables (they are included, not pages).
+/// Lists every Markdown page of the book, except the generated tables, which pages include.
 pub fn book_pages() -> Vec<PathBuf> {
     let mut pages = Vec::new();
     collect_markdown(&book_src(), &mut pages);
@@ -56,7 +56,8 @@ pub fn is_in_preparation(text: &str) -> bool {
         .any(|line| line.trim() == "> **準備中**")
 }
 
-/// The mdBook binary that `scripts/setup.sh` installs, or a Japanese message saying how to get it.
+/// Locates the mdBook binary that `scripts/setup.sh` installs, and fails with a Japanese
+/// message saying how to get it when it is missing.
 pub fn mdbook() -> PathBuf {
     let path = match std::env::var_os("KARUI_MDBOOK") {
         Some(path) => PathBuf::from(path),
