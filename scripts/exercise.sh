@@ -124,12 +124,14 @@ passed_count() {
 }
 
 verify() {
-  local copy failures=0 toml
+  local failures=0 toml
+  # trap は関数を抜けた後に動くので、一時コピーの場所はグローバル変数に置きます。
   copy=$(mktemp -d /var/tmp/karui-exercises.XXXXXX)
   trap 'rm -rf "$copy"' EXIT
 
-  # 追跡中と未追跡 (無視対象を除く) のファイルだけを写します。依存のビルドは元の target/ を使い回します。
-  (cd "$KARUI_ROOT" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - --) | tar -xf - -C "$copy"
+  # 追跡中と未追跡（無視対象を除く）のファイルだけを写します。依存のビルドは元の target/ を使い回します。
+  # ファイルの一覧は tar に標準入力で渡します（xargs だと tar が複数回に分かれ、アーカイブが途中で切れます）。
+  (cd "$KARUI_ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
   root=$copy
 
   for toml in "$copy"/labs/*/exercises/*/exercise.toml; do
