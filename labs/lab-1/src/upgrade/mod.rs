@@ -101,9 +101,9 @@ pub enum UpgradeError {
     #[error(transparent)]
     Hello(#[from] hello_image::HelloBuildError),
     #[error(
-        "{what}が{seconds}秒以内に応答しませんでした。`lab-1 machine shell journalctl -u hello.service`で確認してください。"
+        "{service}が{seconds}秒以内に応答しませんでした。`lab-1 machine shell journalctl -u hello.service`で確認してください。"
     )]
-    NotServing { what: String, seconds: u64 },
+    NotServing { service: String, seconds: u64 },
     #[error("`portablectl reattach --now`を実行できません: {0}")]
     Portablectl(String),
 }
@@ -142,7 +142,7 @@ fn wait_for_version(address: SocketAddr, version: &str) -> Result<(), UpgradeErr
         thread::sleep(Duration::from_millis(100));
     }
     Err(UpgradeError::NotServing {
-        what: format!("hello-svc {version} ({address})"),
+        service: format!("hello-svc {version} ({address})"),
         seconds: 10,
     })
 }
