@@ -116,7 +116,7 @@ list() {
 # 演習のテストを実行し、通ったテストの数を表示します。失敗すれば 1 を返します。
 run_tests() {
   local log=$1
-  cargo test --quiet --target-dir "$KARUI_ROOT/target" -p "$lab" "$tests" >"$log" 2>&1
+  CARGO_TARGET_DIR=$target_dir cargo test --quiet -p "$lab" "$tests" >"$log" 2>&1
 }
 
 passed_count() {
@@ -130,6 +130,8 @@ verify() {
   trap 'rm -rf "$copy"' EXIT
 
   # 追跡中と未追跡（無視対象を除く）のファイルだけを写します。依存のビルドは元の target/ を使い回します。
+  # 環境変数で渡すのは、テストの中で karui-svc や hello-svc をビルドする cargo にも同じ場所を使わせるためです。
+  target_dir=${CARGO_TARGET_DIR:-$KARUI_ROOT/target}
   # ファイルの一覧は tar に標準入力で渡します（xargs だと tar が複数回に分かれ、アーカイブが途中で切れます）。
   (cd "$KARUI_ROOT" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -xf - -C "$copy"
   root=$copy
@@ -144,7 +146,7 @@ verify() {
     cp "$file" "$copy/solution.tmp"
 
     cp "$starter" "$file"
-    (cd "$copy" && cargo test --quiet --no-run --target-dir "$KARUI_ROOT/target" -p "$lab" >"$copy/log" 2>&1) || {
+    (cd "$copy" && CARGO_TARGET_DIR=$target_dir cargo test --quiet --no-run -p "$lab" >"$copy/log" 2>&1) || {
       echo "失敗: 第${chapter}章 演習${number} の出発点のコードがコンパイルできません。"
       cat "$copy/log"
       failures=$((failures + 1))

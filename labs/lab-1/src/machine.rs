@@ -228,3 +228,37 @@ impl Drop for Session {
     }
 }
 // ANCHOR_END: session
+
+static TEST_SESSION: std::sync::OnceLock<Session> = std::sync::OnceLock::new();
+static TEST_EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// テストのプロセスが終わるとき（失敗して終わるときも）、[`test_machine`]が起動したラボマシンを止めます。
+extern "C" fn stop_test_machine_at_exit() {
+    if TEST_SESSION.get().is_some_and(Session::booted) {
+        let _ = down();
+    }
+}
+
+/// テスト用: 起動中のラボマシンを返します。止まっていれば起動し、テストのプロセスの終わりに止めます。
+/// ラボマシンを使うテストは同時に走らないよう、戻り値のロックを持っている間だけ使います。
+/// rootでなければ、`command`（例: `cargo test -p lab-1`）をsudoで実行し直すよう案内してpanicします。
+pub fn test_machine(
+    command: &str,
+) -> (Running, (std::sync::MutexGuard<'static, ()>, fs::File)) {
+    let guard = TEST_EXCLUSIVE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Err(error) = require_root(command) {
+        panic!("このテストは本物のsystemd（ラボマシン）を使います。{error}");
+    }
+    let session = TEST_SESSION.get_or_init(|| {
+        let session =
+            Session::start().unwrap_or_else(|error| panic!("ラボマシンを起動できません: {error}"));
+        // SAFETY: 登録する関数は引数を取らず、プロセスの終わりに1回だけ呼ばれます。
+        unsafe { libc::atexit(stop_test_machine_at_exit) };
+        session
+    });
+    // upgrade-demoなど、別のプロセスが同じユニットを使っている間は待ちます。
+    let file_lock = lock_exclusive().unwrap_or_else(|error| panic!("{error}"));
+    (session.running, (guard, file_lock))
+}

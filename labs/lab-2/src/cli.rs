@@ -12,13 +12,18 @@ const COMMANDS: [&str; 5] = ["serve", "compile", "guests", "sandbox", "bench"];
 
 /// clapのエラーを日本語にして表示し、終了コードを返します。ヘルプの表示もここを通ります。
 pub fn usage_error(err: clap::Error) -> ExitCode {
+    usage_error_for("lab-2", &COMMANDS, err)
+}
+
+/// [`usage_error`]と同じですが、プログラム名`program`とサブコマンドの一覧`commands`を選べます（第4章のCLIも使います）。
+pub fn usage_error_for(program: &str, commands: &[&str], err: clap::Error) -> ExitCode {
     let context = |kind| err.get(kind).map(ToString::to_string).unwrap_or_default();
     let command = std::env::args()
         .skip(1)
-        .find(|arg| COMMANDS.contains(&arg.as_str()));
+        .find(|arg| commands.contains(&arg.as_str()));
     let help = match &command {
-        Some(name) => format!("`lab-2 {name} --help`"),
-        None => "`lab-2 --help`".to_string(),
+        Some(name) => format!("`{program} {name} --help`"),
+        None => format!("`{program} --help`"),
     };
     let message = match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -27,7 +32,7 @@ pub fn usage_error(err: clap::Error) -> ExitCode {
         }
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             format!(
-                "コマンドがありません（使い方: lab-2 <コマンド> [オプション]）。{help}でコマンドの一覧を見てください。"
+                "コマンドがありません（使い方: {program} <コマンド> [オプション]）。{help}でコマンドの一覧を見てください。"
             )
         }
         ErrorKind::InvalidSubcommand => format!(

@@ -70,6 +70,23 @@ pub enum LoadError {
 
     #[error("`{}`をコンパイルできません: {detail}", path.display())]
     Compile { path: PathBuf, detail: String },
+
+    #[error(
+        "`{}`の機械語を置く実行可能メモリを、OSが拒みました（systemdの`MemoryDenyWriteExecute=yes`など）。`--engine pulley`でコンパイルした.cwasmを使うか、実行可能メモリを許す設定で動かしてください。（{detail}）",
+        path.display()
+    )]
+    ExecutableMemoryDenied { path: PathBuf, detail: String },
+}
+
+/// 実行可能メモリを作れなかったとき（`mprotect`の`PROT_EXEC`が拒まれたとき）のwasmtimeの文言です。
+const EXEC_DENIED: &str = "unable to make memory executable";
+
+/// 実行可能メモリを拒まれたエラーなら[`LoadError::ExecutableMemoryDenied`]にします。
+fn exec_denied(path: &Path, detail: &str) -> Option<LoadError> {
+    detail.contains(EXEC_DENIED).then(|| LoadError::ExecutableMemoryDenied {
+        path: path.into(),
+        detail: detail.into(),
+    })
 }
 
 // ANCHOR: load
@@ -90,9 +107,12 @@ pub fn load_component(
 
     check_component(path, &bytes)?;
     check_memory(path, &bytes, memory_limit)?;
-    Component::new(engine, &bytes).map_err(|e| LoadError::Compile {
-        path: path.into(),
-        detail: format!("{e:#}"),
+    Component::new(engine, &bytes).map_err(|e| {
+        let detail = format!("{e:#}");
+        exec_denied(path, &detail).unwrap_or(LoadError::Compile {
+            path: path.into(),
+            detail,
+        })
     })
 }
 
@@ -157,11 +177,11 @@ fn deserialize(engine: &Engine, path: &Path) -> Result<Component, LoadError> {
     // だから読み込むのは、このプログラムの`compile`が書き、他人が書き換えられない場所に置いたファイルだけです。
     unsafe { Component::deserialize_file(engine, path) }.map_err(|e| {
         let detail = format!("{e:#}");
-        LoadError::Incompatible {
+        exec_denied(path, &detail).unwrap_or_else(|| LoadError::Incompatible {
             path: path.into(),
             hint: engine_hint(&detail),
             detail,
-        }
+        })
     })
 }
 // ANCHOR_END: deserialize

@@ -163,11 +163,23 @@ pub fn text_response(status: u16, text: String) -> Response<HostBody> {
         .expect("固定のヘッダーは正しい値です")
 }
 
+/// 1リクエストを受けて応答を返すものです。[`serve`]は接続ごとにこれを呼びます。
+/// このラボでは[`Host`]、第4章のサービスではメトリクスを記録するルーターです。
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, req: Request<Incoming>) -> impl Future<Output = Response<HostBody>> + Send;
+}
+
+impl Handler for Host {
+    fn handle(&self, req: Request<Incoming>) -> impl Future<Output = Response<HostBody>> + Send {
+        Host::handle(self, req)
+    }
+}
+
 // ANCHOR: serve
 /// 接続を受け続け、`shutdown`が完了したら新しい接続の受け付けをやめ、処理中のものを待ちます。
-pub async fn serve(
+pub async fn serve<H: Handler>(
     listener: TcpListener,
-    host: Arc<Host>,
+    host: Arc<H>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::StoreError;
+use crate::store::schema::Schema;
 
 pub mod header;
 pub mod schema;
@@ -27,16 +28,16 @@ pub struct Store {
 
 impl Store {
     // ANCHOR: open
-    /// `path` のストアを開きます。ファイルがなければ作ります。
-    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+    /// `path` の種類 `schema` のストアを開きます。ファイルがなければ作ります。
+    pub fn open_with(path: impl AsRef<Path>, schema: &Schema) -> Result<Store, StoreError> {
         let path = path.as_ref();
 
         // 既存のファイルは読むだけで検査し、なければ新しく作ります。
         match std::fs::symlink_metadata(path) {
             Ok(_) => {
-                header::check_existing(path)?;
+                header::check_existing(path, schema)?;
             }
-            Err(error) if error.kind() == ErrorKind::NotFound => create(path)?,
+            Err(error) if error.kind() == ErrorKind::NotFound => create(path, schema)?,
             Err(cause) => {
                 return Err(StoreError::Io {
                     path: path.into(),
@@ -53,7 +54,7 @@ impl Store {
             return Err(read_only(path, None));
         }
         configure(&conn).map_err(|error| classify_open_error(path, error))?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn, schema)?;
         Ok(Store {
             conn,
             path: path.into(),
@@ -61,15 +62,28 @@ impl Store {
     }
     // ANCHOR_END: open
 
+    /// `path` のメトリクスストアを開きます。ファイルがなければ作ります。
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(path, &schema::METRICS)
+    }
+
     /// すでにある `path` のストアを開きます。ファイルがなければ作らずに [`StoreError::Missing`] を返します。
     /// 読むだけのコマンドが、打ち間違えたパスに空のストアを作らないためです。
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_existing_with(path, &schema::METRICS)
+    }
+
+    /// すでにある `path` の種類 `schema` のストアを開きます。ファイルがなければ作りません。
+    pub fn open_existing_with(
+        path: impl AsRef<Path>,
+        schema: &Schema,
+    ) -> Result<Store, StoreError> {
         let path = path.as_ref();
         match std::fs::symlink_metadata(path) {
             Err(error) if error.kind() == ErrorKind::NotFound => {
                 Err(StoreError::Missing { path: path.into() })
             }
-            _ => Store::open(path),
+            _ => Store::open_with(path, schema),
         }
     }
 
@@ -81,6 +95,11 @@ impl Store {
     /// rusqlite の接続です。ライブラリにない問い合わせを試すときに使います。
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// SQLite への接続です (書き込み用)。第4章のサービスが自分の表に書くときに使います。
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 
@@ -101,7 +120,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 
 // ANCHOR: create
 /// 新しいストアを一時ファイルに作り、完成してから `path` に置きます。
-fn create(path: &Path) -> Result<(), StoreError> {
+fn create(path: &Path, schema: &Schema) -> Result<(), StoreError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -119,7 +138,7 @@ fn create(path: &Path) -> Result<(), StoreError> {
     ));
 
     // エラーには一時ファイルの名前ではなく、利用者が指定したパスを出します。
-    let result = build_new(&temp).map_err(|error| match error {
+    let result = build_new(&temp, schema).map_err(|error| match error {
         StoreError::ReadOnly { cause, .. } => StoreError::ReadOnly {
             path: path.into(),
             cause,
@@ -155,14 +174,14 @@ fn sync_dir(_dir: &Path) -> Result<(), StoreError> {
 }
 
 /// 一時ファイルに新しいストアを作ります。ロールバックジャーナルのまま作るので、閉じた時点で全部が本体に入っています。
-fn build_new(temp: &Path) -> Result<(), StoreError> {
+fn build_new(temp: &Path, schema: &Schema) -> Result<(), StoreError> {
     // 書き込めない場所なら、ここで std の open が失敗します。
     std::fs::File::create_new(temp).map_err(|cause| io_or_read_only(temp, cause))?;
 
     let mut conn = Connection::open(temp).map_err(StoreError::sqlite("新しいストアの作成"))?;
-    conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+    conn.pragma_update(None, "application_id", schema.application_id)
         .map_err(StoreError::sqlite("application_id の設定"))?;
-    schema::migrate(&mut conn)?;
+    schema::migrate(&mut conn, schema)?;
 
     // 閉じる前に fsync して、link した時点でファイルの中身が揃っているようにします。
     conn.close().map_err(|(_, error)| StoreError::Sqlite {

@@ -69,11 +69,15 @@ pub fn build_directory(manifest: &Manifest, out_dir: &Path) -> Result<PathBuf, B
     }
 
     // 空のマウントポイント、os-release、バイナリ、ユニットファイルの順に置きます。
+    // マニフェストの`directories`も、マウント先になる空のディレクトリです。
     for dir in MOUNT_POINT_DIRS.iter().chain(&["etc", "usr/lib", UNIT_DIR]) {
         create_dir(&root.join(dir))?;
     }
     for file in MOUNT_POINT_FILES {
         write_file(&root.join(file), b"", 0o644)?;
+    }
+    for dir in &manifest.directories {
+        create_dir(&root.join(dir.trim_start_matches('/')))?;
     }
     write_file(
         &root.join("usr/lib/os-release"),

@@ -22,6 +22,10 @@ pub struct Manifest {
     pub binaries: Vec<Binary>,
     /// `/usr/lib/systemd/system`に置くユニットファイル。
     pub units: Vec<Unit>,
+    /// 空のディレクトリとして作るパス（例: `StateDirectory=karui`のマウント先`/var/lib/karui`）。
+    /// イメージは読み取り専用なので、systemdが起動時にマウント先を作れません。
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directories: Vec<String>,
 }
 
 /// ホストのファイル`source`を、イメージの`path`に実行可能ファイルとして置きます。

@@ -60,6 +60,7 @@ pub fn hello_manifest(
             path: "/usr/bin/hello-svc".into(),
         }],
         units: hello_units(version, port, socket_activation),
+        directories: Vec::new(),
     }
 }
 

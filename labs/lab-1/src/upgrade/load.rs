@@ -50,6 +50,17 @@ impl Load {
         max_requests: u64,
         max_duration: Duration,
     ) -> Self {
+        Self::start_with(address, workers, max_requests, max_duration, request_health)
+    }
+
+    /// [`Load::start`]と同じですが、1リクエストを`probe`で送ります。`probe`は応答の版を返します。
+    pub fn start_with(
+        address: SocketAddr,
+        workers: usize,
+        max_requests: u64,
+        max_duration: Duration,
+        probe: fn(SocketAddr) -> Result<String, String>,
+    ) -> Self {
         let shared = Arc::new(Shared::default());
         let deadline = Instant::now() + max_duration;
         let workers = (0..workers)
@@ -61,7 +72,7 @@ impl Load {
                             shared.sent.fetch_sub(1, Ordering::Relaxed);
                             break;
                         }
-                        let result = request_health(address);
+                        let result = probe(address);
                         record(&shared, result);
                     }
                 })
@@ -135,6 +146,11 @@ pub fn request_health(address: SocketAddr) -> Result<String, String> {
 
 /// 接続を1本張って`GET path`を送り、200の応答の本文を返します。再試行はしません。
 pub fn http_get(address: SocketAddr, path: &str) -> Result<String, String> {
+    http_get_with_head(address, path).map(|(_, body)| body)
+}
+
+/// [`http_get`]と同じですが、ヘッダー部（ステータス行を含む）と本文の組を返します。
+pub fn http_get_with_head(address: SocketAddr, path: &str) -> Result<(String, String), String> {
     let kind = |error: std::io::Error| format!("{:?}", error.kind());
     let mut stream = TcpStream::connect_timeout(&address, REQUEST_TIMEOUT).map_err(kind)?;
     stream
@@ -150,7 +166,9 @@ pub fn http_get(address: SocketAddr, path: &str) -> Result<String, String> {
     stream.read_to_string(&mut response).map_err(kind)?;
 
     match response.split_once("\r\n\r\n") {
-        Some((head, body)) if head.starts_with("HTTP/1.1 200 ") => Ok(body.to_owned()),
+        Some((head, body)) if head.starts_with("HTTP/1.1 200 ") => {
+            Ok((head.to_owned(), body.to_owned()))
+        }
         _ => Err("BadStatus".to_owned()),
     }
 }

@@ -147,13 +147,21 @@ fn wait_for_version(address: SocketAddr, version: &str) -> Result<(), UpgradeErr
     })
 }
 
-/// 計測の手順のうち、負荷をかける部分。`upgrade`が更新の操作です。
-fn measure(
+/// 計測の手順のうち、負荷をかける部分。`upgrade`が更新の操作、`probe`が1リクエストを送って応答の版を返す関数です。
+/// 第4章のkarui-svcの更新も、この手順で計測します。
+pub fn measure<T, E>(
     address: SocketAddr,
     plan: &Plan,
-    upgrade: impl FnOnce() -> Result<Option<RestartOrder>, UpgradeError>,
-) -> Result<(LoadReport, u128, Option<RestartOrder>), UpgradeError> {
-    let load = Load::start(address, plan.workers, plan.max_requests, plan.max_duration);
+    probe: fn(SocketAddr) -> Result<String, String>,
+    upgrade: impl FnOnce() -> Result<T, E>,
+) -> Result<(LoadReport, u128, T), E> {
+    let load = Load::start_with(
+        address,
+        plan.workers,
+        plan.max_requests,
+        plan.max_duration,
+        probe,
+    );
     let deadline = Instant::now() + plan.max_duration;
     while load.progress().0 < plan.before && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(10));

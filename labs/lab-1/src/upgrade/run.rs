@@ -44,7 +44,7 @@ pub fn run_method(
         Method::SocketKept | Method::NoSocket => {
             portable.reattach(&v2, &options)?;
             portable.restart_unit("hello.service")?;
-            Ok(None)
+            Ok::<_, UpgradeError>(None)
         }
         Method::PortablectlNow => {
             let since = std::time::SystemTime::now();
@@ -52,7 +52,7 @@ pub fn run_method(
             Ok(order::read_restart_order(target, since))
         }
     };
-    let result = measure(address, plan, upgrade);
+    let result = measure(address, plan, load::request_health, upgrade);
     cleanup(portable);
     remove_staged(target, &[&v1, &v2]);
     let (report, upgrade_ms, restart_order) = result?;

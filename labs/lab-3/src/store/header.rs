@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::StoreError;
-use crate::store::schema::{APPLICATION_ID, LATEST_VERSION};
+use crate::store::schema::Schema;
 use crate::store::wal;
 
 /// SQLite のデータベースファイルの先頭 16 バイトです。
@@ -25,7 +25,7 @@ pub struct Header {
 
 // ANCHOR: check_header
 /// 既存のファイルがこのストアとして開けるかを、書き込まずに確かめます。
-pub fn check_existing(path: &Path) -> Result<Header, StoreError> {
+pub fn check_existing(path: &Path, schema: &Schema) -> Result<Header, StoreError> {
     let (bytes, actual) = read_header(path)?;
     let header = parse(&bytes);
 
@@ -56,17 +56,17 @@ pub fn check_existing(path: &Path) -> Result<Header, StoreError> {
     }
 
     // 別のアプリケーションのデータベースや、新しすぎるスキーマには触れません。
-    if header.application_id != APPLICATION_ID {
+    if header.application_id != schema.application_id {
         return Err(StoreError::ForeignDatabase {
             path: path.into(),
             application_id: header.application_id,
         });
     }
-    if header.user_version > LATEST_VERSION {
+    if header.user_version > schema.latest_version() {
         return Err(StoreError::SchemaTooNew {
             path: path.into(),
             found: header.user_version,
-            supported: LATEST_VERSION,
+            supported: schema.latest_version(),
         });
     }
     Ok(header)

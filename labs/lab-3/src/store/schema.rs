@@ -47,14 +47,36 @@ pub const MIGRATIONS: &[&str] = &[
 /// このビルドが扱える最新のスキーマのバージョンです。
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// ストアの種類です。`application_id` で自分のファイルかを見分け、`migrations` でスキーマを作ります。
+/// 第4章のサービスは、このストアのマイグレーションに自分の表を足した別の種類を使います。
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    pub application_id: u32,
+    pub migrations: &'static [&'static str],
+}
+
+impl Schema {
+    /// この種類の最新のスキーマのバージョンです。
+    pub const fn latest_version(&self) -> u32 {
+        self.migrations.len() as u32
+    }
+}
+
+/// このラボのメトリクスストアです。
+pub const METRICS: Schema = Schema {
+    application_id: APPLICATION_ID,
+    migrations: MIGRATIONS,
+};
+
 // ANCHOR: migrate
 /// 足りないマイグレーションを 1 つのトランザクションで適用し、適用後のバージョンを返します。
-pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
+pub fn migrate(conn: &mut Connection, schema: &Schema) -> Result<u32, StoreError> {
+    let latest = schema.latest_version();
     // 最新なら書き込みロックを取らずに戻ります。読み手が開くたびに書き手を待たないためです。
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(StoreError::sqlite("user_version の読み取り"))?;
-    if version >= LATEST_VERSION {
+    if version >= latest {
         return Ok(version);
     }
 
@@ -66,21 +88,21 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, StoreError> {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(StoreError::sqlite("user_version の読み取り"))?;
 
-    if current >= LATEST_VERSION {
+    if current >= latest {
         return Ok(current);
     }
 
     // バージョン current 以降のマイグレーションを順に流します。
-    for sql in MIGRATIONS.iter().skip(current as usize) {
+    for sql in schema.migrations.iter().skip(current as usize) {
         tx.execute_batch(sql)
             .map_err(StoreError::sqlite("マイグレーションの適用"))?;
     }
-    tx.pragma_update(None, "user_version", LATEST_VERSION)
+    tx.pragma_update(None, "user_version", latest)
         .map_err(StoreError::sqlite("user_version の更新"))?;
 
     tx.commit()
         .map_err(StoreError::sqlite("マイグレーションのコミット"))?;
-    Ok(LATEST_VERSION)
+    Ok(latest)
 }
 // ANCHOR_END: migrate
 

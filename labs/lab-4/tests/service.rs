@@ -1,0 +1,75 @@
+//! karui-svcをsystemdなしで起動して確かめます: 応答、記録、古い版が新しいスキーマを拒むこと。
+//! 停止時の書き込みとv1からv2へのマイグレーションは、演習のテスト（exercises.rs）が確かめます。
+//! muslでビルドしたイメージ用のバイナリをそのまま使います（静的リンクなのでホストでも動きます）。
+
+mod common;
+
+use common::{karui_svc, send_health, start};
+use lab_1::upgrade::load::http_get_with_head;
+use lab_4::service::DB_FILE;
+
+#[test]
+fn health_has_version_header() {
+    let state = tempfile::tempdir().unwrap();
+    let svc = start(1, state.path());
+    let (head, body) = http_get_with_head(svc.address, "/health").unwrap();
+    assert!(head.contains("\r\nx-karui-version: 1"), "{head}");
+    assert_eq!(body, r#"{"status":"ok","version":"0.1.0"}"#);
+}
+
+#[test]
+fn unknown_path_is_404_and_recorded() {
+    let state = tempfile::tempdir().unwrap();
+    let svc = start(1, state.path());
+    let result = http_get_with_head(svc.address, "/nope");
+    assert_eq!(result, Err("BadStatus".to_owned()));
+    // 記録のスレッドがコミットするまで待ちます。
+    std::thread::sleep(lab_4::service::FLUSH_INTERVAL * 3);
+    let (_, metrics) = http_get_with_head(svc.address, "/metrics").unwrap();
+    assert!(
+        metrics.contains("karui_requests_total{route=\"other\",status=\"404\"} 1\n"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn metrics_json_reports_version_and_schema() {
+    let state = tempfile::tempdir().unwrap();
+    let svc = start(1, state.path());
+    send_health(&svc, 5);
+    // 記録のスレッドがコミットするまで待ちます。
+    std::thread::sleep(lab_4::service::FLUSH_INTERVAL * 3);
+    let (_, body) = http_get_with_head(svc.address, "/metrics?format=json").unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["engine"], "pulley");
+    assert_eq!(json["served_by"][0]["count"], 6);
+}
+
+#[test]
+fn v1_refuses_v2_store() {
+    let state = tempfile::tempdir().unwrap();
+    let v2 = start(2, state.path());
+    assert!(v2.stop().0.success());
+    let db = state.path().join(DB_FILE);
+    let before = std::fs::read(&db).unwrap();
+
+    // 版2が上げたスキーマを、版1は開かずに止まります。ファイルはそのままです。
+    let output = std::process::Command::new(karui_svc(1))
+        .args(["--engine", "pulley", "--component"])
+        .arg(lab_2::guests::health())
+        .arg("--state-dir")
+        .arg(state.path())
+        .arg("--listen")
+        .arg(common::free_port().to_string())
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{log}");
+    assert!(
+        log.contains("新しい版のイメージをアタッチし直してください"),
+        "{log}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
