@@ -215,8 +215,8 @@ fn last_error(target: &Target) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&output.stdout);
     text.lines()
-        .filter_map(|line| line.trim().strip_prefix("ERROR "))
-        .last()
+        .rev()
+        .find_map(|line| line.trim().strip_prefix("ERROR "))
         .map(str::to_owned)
 }
 
@@ -283,14 +283,7 @@ pub fn count_rows(db: &Path) -> Result<(BTreeMap<u32, i64>, u32), DeployError> {
     let version: u32 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(error)?;
-    let has_column: bool = conn
-        .query_row(
-            "SELECT count(*) > 0 FROM pragma_table_info('request') WHERE name = 'served_by'",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(error)?;
-    let sql = if has_column {
+    let sql = if crate::requests::has_served_by(&conn).map_err(error)? {
         "SELECT served_by, count(*) FROM request WHERE route = '/health' AND status = 200 GROUP BY served_by"
     } else {
         "SELECT 1, count(*) FROM request WHERE route = '/health' AND status = 200"

@@ -134,12 +134,7 @@ impl RequestLog {
     /// 応答した版ごとの行数です。版1のスキーマには列がないので、すべて版1の行です。
     pub fn served_by(&self) -> rusqlite::Result<Vec<VersionCount>> {
         let conn = self.store.connection();
-        let has_column: bool = conn.query_row(
-            "SELECT count(*) > 0 FROM pragma_table_info('request') WHERE name = 'served_by'",
-            [],
-            |row| row.get(0),
-        )?;
-        let sql = if has_column {
+        let sql = if has_served_by(conn)? {
             "SELECT served_by, route, count(*) FROM request GROUP BY served_by, route ORDER BY served_by, route"
         } else {
             "SELECT 1, route, count(*) FROM request GROUP BY route ORDER BY route"
@@ -194,4 +189,13 @@ pub struct Summary {
     pub counts: Vec<RouteCount>,
     pub latencies: Vec<RouteLatency>,
     pub served_by: Vec<VersionCount>,
+}
+
+/// `request`表に版2の`served_by`列があるかを返します。
+pub fn has_served_by(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('request') WHERE name = 'served_by'",
+        [],
+        |row| row.get(0),
+    )
 }

@@ -92,20 +92,22 @@ impl App {
             status: response.status().as_u16(),
             latency_us: started.elapsed().as_micros() as u64,
         };
-        if let Some(sender) = self
-            .records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(sender) = records.as_ref()
+            && sender.send(record).is_err()
         {
-            let _ = sender.send(record);
+            tracing::warn!(
+                route,
+                "記録のスレッドが止まっているので、このリクエストを記録できません。"
+            );
         }
+        drop(records);
         response
     }
     // ANCHOR_END: route
 
     /// `/metrics`: 既定はPrometheusのテキスト形式、`?format=json`ならJSONです。
-    async fn metrics(self: &App, query: Option<&str>) -> Response<HostBody> {
+    async fn metrics(&self, query: Option<&str>) -> Response<HostBody> {
         let json = query.is_some_and(|q| q.split('&').any(|pair| pair == "format=json"));
         let since_ms = lab_3::time::now_ms() - QUANTILE_WINDOW.as_millis() as i64;
         // SQLiteの読み取りはブロックするので、tokioのワーカーを止めないよう別スレッドで行います。

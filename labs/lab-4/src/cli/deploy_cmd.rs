@@ -12,11 +12,18 @@ use lab_4::image::build_image;
 /// rootでないときに案内するコマンドです。
 const SUDO_HINT: &str = "sudo -E env \"PATH=$PATH\" cargo run -p lab-4 --";
 
+/// karui-svcの版です。
+#[derive(Debug, Args)]
+pub struct VersionArg {
+    /// 版（1か2）。既定は1です。
+    #[arg(long = "version", value_name = "版", default_value_t = 1, hide_default_value = true, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub number: u32,
+}
+
 #[derive(Debug, Args)]
 pub struct ImageArgs {
-    /// 作る版（1か2）。既定は1です。
-    #[arg(long = "version", value_name = "版", default_value_t = 1, hide_default_value = true, value_parser = clap::value_parser!(u32).range(1..=2))]
-    pub version: u32,
+    #[command(flatten)]
+    pub version: VersionArg,
     /// イメージを書くディレクトリ。既定はtarget/lab-4です。
     #[arg(
         long,
@@ -29,9 +36,8 @@ pub struct ImageArgs {
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// アタッチする版（1か2）。既定は1です。イメージはその場で作ります。
-    #[arg(long = "version", value_name = "版", default_value_t = 1, hide_default_value = true, value_parser = clap::value_parser!(u32).range(1..=2))]
-    pub version: u32,
+    #[command(flatten)]
+    pub version: VersionArg,
     /// プロファイル（default、nonetwork、strict、trusted）。既定はstrictです。
     #[arg(
         long,
@@ -91,7 +97,7 @@ fn lab() -> anyhow::Result<Lab> {
 
 pub fn image(args: ImageArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)?;
-    let raw = build_image(args.version, &args.out)?;
+    let raw = build_image(args.version.number, &args.out)?;
     let bytes = std::fs::metadata(&raw)?.len();
     println!("{}を作りました（{bytes}バイト）。", raw.display());
     Ok(())
@@ -100,11 +106,11 @@ pub fn image(args: ImageArgs) -> anyhow::Result<()> {
 pub fn attach(args: AttachArgs) -> anyhow::Result<()> {
     let lab = lab()?;
     let work = tempfile::tempdir()?;
-    let raw = build_image(args.version, work.path())?;
+    let raw = build_image(args.version.number, work.path())?;
     deploy::cleanup(&lab.target, &lab.portable, false);
     let image = deploy::stage(&lab.target, &raw)?;
     deploy::attach(&lab.portable, &image, &args.profile)?;
-    deploy::wait_for_version(&args.version.to_string(), 30)?;
+    deploy::wait_for_version(&args.version.number.to_string(), 30)?;
     println!(
         "{image}を{}でアタッチしました。http://{}/health と /metrics に答えます。",
         args.profile,
