@@ -23,7 +23,7 @@ pub enum DeployError {
     #[error(transparent)]
     Portable(#[from] PortableError),
     #[error(
-        "karui-svc {version}が{seconds}秒以内に応答しませんでした。`lab-1 machine shell journalctl -u karui.service`で理由を確かめてください。"
+        "karui-svc {version}が{seconds}秒以内に応答しませんでした。`sudo -E env \"PATH=$PATH\" ./scripts/lab-machine.sh shell journalctl -u karui.service`で理由を確かめてください。"
     )]
     NotServing { version: String, seconds: u64 },
     #[error("ラボマシンの{path}を読み書きできません: {detail}")]
@@ -57,6 +57,7 @@ pub fn wait_for_version(version: &str, seconds: u64) -> Result<(), DeployError> 
     })
 }
 
+// ANCHOR: state_dir
 /// ラボマシンの中の、karui-svcの記録のディレクトリ（ホストから見たパス）です。
 /// `DynamicUser=yes`なので、`StateDirectory=karui`の実体は`/var/lib/private/karui`です。
 /// `/proc/PID/root`ではなくrootfsのディレクトリを使います。SQLiteはパスのシンボリックリンクを
@@ -68,6 +69,7 @@ pub fn state_dir(target: &Target) -> PathBuf {
     };
     root.join("var/lib/private/karui")
 }
+// ANCHOR_END: state_dir
 
 // ANCHOR: attach
 /// `image`（`stage_image`で置いたもの）を`profile`でアタッチし、ソケットだけを起動します。

@@ -71,8 +71,10 @@ pub fn karui_manifest(version: u32, files: &Files) -> Manifest {
             file(&files.cranelift_cwasm, CRANELIFT_CWASM_PATH),
         ],
         units: karui_units(version),
+        // ANCHOR: directories
         // StateDirectory=karuiのマウント先です。読み取り専用のイメージにはsystemdが作れないので、先に置きます。
         directories: vec!["/var/lib/karui".into()],
+        // ANCHOR_END: directories
     }
 }
 
@@ -121,8 +123,7 @@ pub fn build_karui_svc(version: u32) -> Result<PathBuf, ImageError> {
             &target,
         ])
         .arg("--target-dir")
-        .arg(&target_dir)
-        .env("CARGO_PROFILE_RELEASE_STRIP", "symbols");
+        .arg(&target_dir);
     if version == 2 {
         cargo.args(["--features", "v2"]);
     }
@@ -136,9 +137,19 @@ pub fn build_karui_svc(version: u32) -> Result<PathBuf, ImageError> {
     if !status.success() {
         return Err(error(status.to_string()));
     }
+    // イメージに入れるのは、シンボルを除いたコピーです。ビルドしたものはperfで読めるよう、シンボルを残します。
     let built = target_dir.join(&target).join("release/karui-svc");
     let copy = target_dir.join(format!("karui-svc-{version}"));
-    std::fs::copy(&built, &copy).map_err(|e| file_error(&copy, e))?;
+    let stripped = Command::new("strip")
+        .arg("--strip-all")
+        .arg("-o")
+        .arg(&copy)
+        .arg(&built)
+        .status()
+        .map_err(|e| file_error(&copy, e))?;
+    if !stripped.success() {
+        return Err(error(format!("strip: {stripped}")));
+    }
     Ok(copy)
 }
 // ANCHOR_END: build_svc

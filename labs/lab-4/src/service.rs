@@ -150,13 +150,19 @@ impl Handler for App {
 
 /// ストアを開けないときのエラーに、サービスとしての対処を足します。
 fn open_error(path: &Path, error: lab_3::StoreError) -> anyhow::Error {
-    let hint = match error {
-        lab_3::StoreError::SchemaTooNew { .. } => format!(
-            "新しい版のkarui-svcがスキーマを上げたあとで、古い版（{VERSION}）を起動しました。新しい版のイメージをアタッチし直してください。"
-        ),
-        _ => "StateDirectory=のディレクトリとファイルの権限を確かめてください。".to_owned(),
-    };
-    anyhow::anyhow!("{}のストアを開けません: {error}\n{hint}", path.display())
+    if let lab_3::StoreError::SchemaTooNew {
+        found, supported, ..
+    } = error
+    {
+        return anyhow::anyhow!(
+            "{}のスキーマはバージョン{found}で、このkarui-svc（版{VERSION}）が扱えるのは{supported}までです。ファイルには触れていません。新しい版がスキーマを上げたあとで古い版を起動したときに起きます。新しい版のイメージをアタッチし直すか、更新前のバックアップを戻してください。",
+            path.display()
+        );
+    }
+    anyhow::anyhow!(
+        "{}のストアを開けません: {error}\nStateDirectory=のディレクトリとファイルの権限を確かめてください。",
+        path.display()
+    )
 }
 
 /// `--state-dir`がなく、`STATE_DIRECTORY`（systemdの`StateDirectory=`が設定します）もないときのエラーです。

@@ -47,6 +47,7 @@ fn metrics_json_reports_version_and_schema() {
     assert_eq!(json["served_by"][0]["count"], 6);
 }
 
+// ANCHOR: v1_refuses
 #[test]
 fn v1_refuses_v2_store() {
     let state = tempfile::tempdir().unwrap();
@@ -68,8 +69,13 @@ fn v1_refuses_v2_store() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success(), "{log}");
     assert!(
-        log.contains("新しい版のイメージをアタッチし直してください"),
+        log.contains("新しい版のイメージをアタッチし直すか"),
         "{log}"
     );
+    let state_path = state.path().display().to_string();
+    insta::with_settings!({ omit_expression => true, filters => vec![(state_path.as_str(), "[STATE]")] }, {
+        insta::assert_snapshot!("v1_refuses_v2_store", log.trim());
+    });
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+// ANCHOR_END: v1_refuses

@@ -128,6 +128,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let servers = [
         Server::native(&args.native_bin),
         Server::karui(&files.svc, "pulley", &files.pulley_cwasm),
+        Server::karui(&files.svc, "pulley", &files.pulley_cwasm).with_backtrace(),
         Server::karui(&files.svc, "cranelift", &files.cranelift_cwasm),
         Server::karui(&files.svc, "cranelift", &files.wasm),
     ];

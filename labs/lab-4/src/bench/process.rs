@@ -19,7 +19,12 @@ pub enum ServerKind {
     /// 第2章の静的ネイティブバイナリ（`native-health ADDR`）です。
     Native,
     /// karui-svcを、このエンジンとコンポーネント（.wasmか.cwasm）で起動します。
-    Karui { engine: String, component: PathBuf },
+    /// `backtrace`なら`RUST_BACKTRACE=1`を渡します（開発中のシェルによくある設定の費用を測るためです）。
+    Karui {
+        engine: String,
+        component: PathBuf,
+        backtrace: bool,
+    },
 }
 
 /// 計測するサーバー（実行ファイルと起動のしかた）です。
@@ -45,20 +50,38 @@ impl Server {
             kind: ServerKind::Karui {
                 engine: engine.to_owned(),
                 component: component.to_owned(),
+                backtrace: false,
             },
         }
+    }
+
+    /// 同じkarui-svcを、`RUST_BACKTRACE=1`を渡して起動するサーバーです。
+    pub fn with_backtrace(mut self) -> Server {
+        if let ServerKind::Karui { backtrace, .. } = &mut self.kind {
+            *backtrace = true;
+        }
+        self
     }
 
     /// 表に出す名前です。例: `karui-svc（pulley、.cwasm）`。
     pub fn name(&self) -> String {
         match &self.kind {
             ServerKind::Native => "native-health（静的ネイティブ）".to_owned(),
-            ServerKind::Karui { engine, component } => {
+            ServerKind::Karui {
+                engine,
+                component,
+                backtrace,
+            } => {
                 let extension = component
                     .extension()
                     .map(|e| e.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                format!("karui-svc（{engine}、.{extension}）")
+                let env = if *backtrace {
+                    "、RUST_BACKTRACE=1"
+                } else {
+                    ""
+                };
+                format!("karui-svc（{engine}、.{extension}{env}）")
             }
         }
     }
@@ -72,11 +95,24 @@ impl Server {
         let log = std::fs::File::create(state.path().join("server.log"))?;
 
         let mut command = Command::new(&self.program);
+        // RUST_BACKTRACEは渡しません。systemdはサービスをこの変数なしで起動するからです。
+        // wasmtimeはStoreを捨てるたびにエラーの値を作るので、この変数があるとリクエストごとに
+        // バックトレースを取り、muslのアンワインダーでは遅くなります（表のRUST_BACKTRACE=1の行）。
+        command
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE");
         match &self.kind {
             ServerKind::Native => {
                 command.arg(addr.to_string());
             }
-            ServerKind::Karui { engine, component } => {
+            ServerKind::Karui {
+                engine,
+                component,
+                backtrace,
+            } => {
+                if *backtrace {
+                    command.env("RUST_BACKTRACE", "1");
+                }
                 command
                     .args(["--engine", engine, "--component"])
                     .arg(component)

@@ -6,6 +6,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+// ANCHOR: allocator
+// muslのmallocは、複数のスレッドからの確保と解放が多いと遅くなります。
+// wasmtimeはリクエストごとに確保と解放をくり返すので、mimallocに替えます。
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// ANCHOR_END: allocator
+
 use lab_2::config::{EngineKind, EngineOptions, Limits};
 use lab_2::engine::{EpochTicker, build_engine};
 use lab_2::server::{Host, serve};

@@ -73,18 +73,30 @@ pub struct ProfilesArgs {
     pub json: bool,
 }
 
-/// ラボマシン（止まっていれば起動し、終わったら止めます）とportabledへの接続です。
+/// ラボマシンとportabledへの接続です。
 struct Lab {
-    _session: Session,
+    /// このコマンドが起動したラボマシンなら、終わるときに止めます。
+    _session: Option<Session>,
     target: Target,
     portable: Portable,
     _lock: std::fs::File,
 }
 
+/// 計測のコマンド用です。ラボマシンが止まっていれば起動し、終わったら止めます。
 fn lab() -> anyhow::Result<Lab> {
     lab_1::machine::require_root(SUDO_HINT)?;
     let session = Session::start()?;
     let target = Target::Machine(session.running);
+    connect(Some(session), target)
+}
+
+/// `attach`と`detach`用です。アタッチしたサービスが残るよう、起動中のラボマシンだけを使います。
+fn running_lab() -> anyhow::Result<Lab> {
+    let target = Target::select(false, SUDO_HINT)?;
+    connect(None, target)
+}
+
+fn connect(session: Option<Session>, target: Target) -> anyhow::Result<Lab> {
     let portable = Portable::connect(&target.bus_address())?;
     let lock = lab_1::machine::lock_exclusive()?;
     Ok(Lab {
@@ -104,7 +116,7 @@ pub fn image(args: ImageArgs) -> anyhow::Result<()> {
 }
 
 pub fn attach(args: AttachArgs) -> anyhow::Result<()> {
-    let lab = lab()?;
+    let lab = running_lab()?;
     let work = tempfile::tempdir()?;
     let raw = build_image(args.version.number, work.path())?;
     deploy::cleanup(&lab.target, &lab.portable, false);
@@ -120,7 +132,7 @@ pub fn attach(args: AttachArgs) -> anyhow::Result<()> {
 }
 
 pub fn detach() -> anyhow::Result<()> {
-    let lab = lab()?;
+    let lab = running_lab()?;
     deploy::cleanup(&lab.target, &lab.portable, false);
     println!(
         "karuiのユニットを止め、イメージをデタッチしました。記録は/var/lib/karuiに残っています。"
