@@ -242,9 +242,7 @@ extern "C" fn stop_test_machine_at_exit() {
 /// テスト用: 起動中のラボマシンを返します。止まっていれば起動し、テストのプロセスの終わりに止めます。
 /// ラボマシンを使うテストは同時に走らないよう、戻り値のロックを持っている間だけ使います。
 /// rootでなければ、`command`（例: `cargo test -p lab-1`）をsudoで実行し直すよう案内してpanicします。
-pub fn test_machine(
-    command: &str,
-) -> (Running, (std::sync::MutexGuard<'static, ()>, fs::File)) {
+pub fn test_machine(command: &str) -> (Running, (std::sync::MutexGuard<'static, ()>, fs::File)) {
     let guard = TEST_EXCLUSIVE
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());

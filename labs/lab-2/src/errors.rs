@@ -83,10 +83,12 @@ const EXEC_DENIED: &str = "unable to make memory executable";
 
 /// 実行可能メモリを拒まれたエラーなら[`LoadError::ExecutableMemoryDenied`]にします。
 fn exec_denied(path: &Path, detail: &str) -> Option<LoadError> {
-    detail.contains(EXEC_DENIED).then(|| LoadError::ExecutableMemoryDenied {
-        path: path.into(),
-        detail: detail.into(),
-    })
+    detail
+        .contains(EXEC_DENIED)
+        .then(|| LoadError::ExecutableMemoryDenied {
+            path: path.into(),
+            detail: detail.into(),
+        })
 }
 
 // ANCHOR: load
