@@ -15,11 +15,14 @@ pub fn describe() -> String {
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim().to_string())
         .unwrap_or_else(|_| std::env::consts::OS.to_string());
-    let filesystem = std::process::Command::new("stat")
-        .args(["-f", "-c", "%T", "."])
+    // `stat -f`はext2、ext3、ext4をどれも"ext2/ext3"と表示するので、マウントの表から読みます。
+    let filesystem = std::process::Command::new("findmnt")
+        .args(["-n", "-o", "FSTYPE", "-T", "."])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|_| "不明".into());
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "不明".into());
     let now = jiff::Zoned::now()
         .strftime("%Y-%m-%d %H:%M:%S %:z")
         .to_string();

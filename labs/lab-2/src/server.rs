@@ -3,6 +3,7 @@
 use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -183,6 +184,7 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let unread = Arc::new(AtomicUsize::new(0));
     tokio::pin!(shutdown);
 
     loop {
@@ -201,8 +203,12 @@ pub async fn serve<H: Handler>(
         };
 
         // 接続ごとのタスクです。keep-aliveで同じ接続の複数のリクエストを処理します。
+        // 最初のリクエストを読むまでは、`unread`に数えておきます。
+        let first = FirstRequest::new(&unread);
         let host = host.clone();
+        let seen = first.clone();
         let service = service_fn(move |req| {
+            seen.arrived();
             let host = host.clone();
             async move { Ok::<_, Infallible>(host.handle(req).await) }
         });
@@ -212,6 +218,7 @@ pub async fn serve<H: Handler>(
             if let Err(err) = conn.await {
                 tracing::debug!(%peer, "接続が途中で切れました: {err}");
             }
+            first.arrived();
         });
     }
 
@@ -220,6 +227,12 @@ pub async fn serve<H: Handler>(
     tracing::info!(
         "終了の合図（SIGTERMかCtrl-C）を受けました。処理中のリクエストを最大10秒待ちます。"
     );
+    // hyperの正常な停止は、まだリクエストを読んでいない接続をその場で閉じます。
+    // 受け付け済みの接続はクライアントがリクエストを送り終えているはずなので、最初のリクエストを読むまで待ちます（最大1秒）。
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while unread.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
         .await
         .is_err()
@@ -227,6 +240,31 @@ pub async fn serve<H: Handler>(
         tracing::warn!("10秒待っても終わらない接続を打ち切りました。");
     }
     Ok(())
+}
+// ANCHOR_END: serve
+
+/// 受け付けた接続が、最初のリクエストを読んだか（または閉じたか）を、共有の数に1回だけ反映します。
+#[derive(Clone)]
+struct FirstRequest {
+    done: Arc<AtomicBool>,
+    unread: Arc<AtomicUsize>,
+}
+
+impl FirstRequest {
+    fn new(unread: &Arc<AtomicUsize>) -> FirstRequest {
+        unread.fetch_add(1, Ordering::AcqRel);
+        FirstRequest {
+            done: Arc::new(AtomicBool::new(false)),
+            unread: unread.clone(),
+        }
+    }
+
+    /// 最初のリクエストが届いたか、接続が終わりました。2回目からは何もしません。
+    fn arrived(&self) {
+        if !self.done.swap(true, Ordering::AcqRel) {
+            self.unread.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 // ANCHOR_END: serve
 

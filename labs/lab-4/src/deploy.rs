@@ -299,7 +299,7 @@ pub fn count_rows(db: &Path) -> Result<(BTreeMap<u32, i64>, u32), DeployError> {
     Ok((rows, version))
 }
 
-/// 更新の計測の既定値です。5000件以上を送り、v2の応答を1000件受け取るまで続けます。
+/// 更新の計測の既定値です。5000件以上を送り、v2の応答を1500件受け取るまで続けます。
 pub fn default_plan() -> Plan {
     Plan {
         port: PORT,
@@ -359,6 +359,14 @@ pub fn upgrade_rows(outcome: &UpgradeOutcome, profile: &str) -> Vec<(String, Str
     ];
     for (version, count) in &report.versions {
         rows.push((format!("v{version}の応答"), count.to_string()));
+    }
+    if !report.errors.is_empty() {
+        let kinds: Vec<String> = report
+            .errors
+            .iter()
+            .map(|(kind, count)| format!("{kind} {count}件"))
+            .collect();
+        rows.push(("失敗の種類".to_string(), kinds.join("、")));
     }
     rows.push((
         "応答の版の並び".to_string(),

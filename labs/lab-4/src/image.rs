@@ -133,6 +133,9 @@ pub fn build_karui_svc(version: u32) -> Result<PathBuf, ImageError> {
         target: target.clone(),
         detail,
     };
+    eprintln!(
+        "karui-svc（版{version}）を{target}向けにreleaseでビルドします（初回は数分かかります）。"
+    );
     let status = cargo.status().map_err(|e| error(e.to_string()))?;
     if !status.success() {
         return Err(error(status.to_string()));

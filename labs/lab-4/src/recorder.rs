@@ -38,28 +38,43 @@ impl Writer {
 fn write_loop(mut log: RequestLog, receiver: Receiver<RequestRecord>) -> Result<u64, String> {
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     let mut written = 0u64;
+    let mut failures = 0u64;
     loop {
         let closed = match receiver.recv_timeout(FLUSH_INTERVAL) {
             Ok(record) => {
                 batch.push(record);
-                // すでに届いている分も、上限までまとめて取ります。
-                batch.extend(receiver.try_iter().take(BATCH_ROWS - 1));
+                // すでに届いている分も、1回のコミットの上限までまとめて取ります。
+                let room = BATCH_ROWS.saturating_sub(batch.len());
+                batch.extend(receiver.try_iter().take(room));
                 false
             }
             Err(RecvTimeoutError::Timeout) => false,
             Err(RecvTimeoutError::Disconnected) => true,
         };
+        if closed {
+            // 送り手が閉じたので、チャネルに残っている記録もすべて取り出します。
+            batch.extend(receiver.try_iter());
+        }
         if !batch.is_empty() {
-            // 書けなかった行は捨てずに持ち越し、次の回にもう一度書きます。
+            // 書けなかった行は捨てずに持ち越し、少し待ってからもう一度書きます。
             match log.record_batch(&batch) {
                 Ok(()) => {
                     written += batch.len() as u64;
                     batch.clear();
+                    failures = 0;
                 }
-                Err(error) => tracing::error!(
-                    rows = batch.len(),
-                    "記録を書けません。次の回にもう一度書きます: {error}"
-                ),
+                Err(error) => {
+                    failures += 1;
+                    // ログが埋まらないよう、最初の失敗と、その後は100回ごとに1行だけ書きます。
+                    if failures % 100 == 1 {
+                        tracing::error!(
+                            rows = batch.len(),
+                            failures,
+                            "記録を書けません。少し待ってからもう一度書きます: {error}"
+                        );
+                    }
+                    std::thread::sleep(FLUSH_INTERVAL);
+                }
             }
         }
         if closed {

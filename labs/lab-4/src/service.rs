@@ -46,7 +46,7 @@ impl App {
         tracing::info!(
             path = %path.display(),
             schema = writer_log.schema_version()?,
-            "メトリクスのストアを開きました。"
+            "記録のストアを開きました。"
         );
 
         let (sender, receiver) = mpsc::channel();

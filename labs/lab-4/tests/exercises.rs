@@ -20,7 +20,11 @@ fn exercise_1_stop_writes_every_record() {
 
     // 起動を待つ間の/health 1件と、送った300件です。
     let (rows, schema) = count_rows(&state.path().join(DB_FILE)).unwrap();
-    assert_eq!(rows, BTreeMap::from([(1, 301)]));
+    assert_eq!(
+        rows,
+        BTreeMap::from([(1, 301)]),
+        "版ごとの/healthの行数（起動を待つ間の1件と、送った300件）"
+    );
     assert_eq!(schema, 1);
 }
 
@@ -40,6 +44,10 @@ fn exercise_2_v2_keeps_v1_rows() {
     assert!(status.success(), "{log}");
 
     let (rows, schema) = count_rows(&state.path().join(DB_FILE)).unwrap();
-    assert_eq!(rows, BTreeMap::from([(1, 101), (2, 52)]));
+    assert_eq!(
+        rows,
+        BTreeMap::from([(1, 101), (2, 52)]),
+        "版ごとの/healthの行数（v1は起動待ち1件と100件、v2は起動待ち1件と版の確認1件と50件）"
+    );
     assert_eq!(schema, 2);
 }

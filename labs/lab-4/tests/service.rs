@@ -79,3 +79,32 @@ fn v1_refuses_v2_store() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
 // ANCHOR_END: v1_refuses
+
+/// 受け付けたがまだリクエストを送っていない接続にも、停止の合図の後で答えます。
+/// ソケットのキューにある接続と同じく、systemdがサービスを再起動する間に届いた接続です。
+#[test]
+fn sigterm_answers_accepted_connection() {
+    use std::io::{Read, Write};
+
+    let state = tempfile::tempdir().unwrap();
+    let svc = start(1, state.path());
+    let mut stream = std::net::TcpStream::connect(svc.address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    // 接続がサーバーに受け付けられるのを待ってから、停止の合図を送ります。
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = svc.child.as_ref().unwrap().id() as i32;
+    // SAFETY: killは自分で起動した子プロセスのpidにシグナルを送るだけです。
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 200 "), "応答: {response:?}");
+    let (status, log) = svc.stop_after_signal();
+    assert!(status.success(), "{log}");
+}

@@ -165,6 +165,10 @@ pub fn http_get_with_head(address: SocketAddr, path: &str) -> Result<(String, St
     let mut response = String::new();
     stream.read_to_string(&mut response).map_err(kind)?;
 
+    // 何も返さずに閉じた接続は、200以外の応答と分けて数えます。
+    if response.is_empty() {
+        return Err("EmptyResponse".to_owned());
+    }
     match response.split_once("\r\n\r\n") {
         Some((head, body)) if head.starts_with("HTTP/1.1 200 ") => {
             Ok((head.to_owned(), body.to_owned()))

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::requests::{RequestLog, RequestRecord};
 
-/// 記録を待つ時間の上限です。この間隔で、送り手が閉じたか（終了の合図）を確かめます。
-/// 届いた記録は、そのときチャネルにたまっている分とまとめて、すぐにコミットします。
+/// 記録を待つ時間の上限です。この出発点のコードは、この間に記録が1つも届かなかったときか、
+/// [`BATCH_ROWS`]行たまったときにコミットします。
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(200);
 /// 1回のコミットで書く最大の行数です。
 pub const BATCH_ROWS: usize = 512;

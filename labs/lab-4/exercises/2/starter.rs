@@ -8,6 +8,7 @@ pub const APPLICATION_ID: u32 = 0x6B61_7234;
 
 // ANCHOR: migrations
 /// 版1のスキーマです。1リクエスト1行で、ルート・ステータス・処理時間を持ちます。
+#[cfg_attr(feature = "v2", allow(dead_code))]
 const REQUEST_TABLE: &str = "CREATE TABLE request (
     id           INTEGER PRIMARY KEY,
     timestamp_ms INTEGER NOT NULL,

@@ -31,11 +31,11 @@ use lab_4::service::{App, state_dir_from_env};
     disable_version_flag = true
 )]
 struct Args {
-    /// /healthに答えるコンポーネント（.wasm、またはkarui-svcと同じエンジンでコンパイルした.cwasm）。既定は/usr/lib/karui/health.cwasmです。
+    /// /healthに答えるコンポーネント（.wasm、またはkarui-svcと同じエンジンでコンパイルした.cwasm）。既定はイメージの/usr/lib/karui/health-pulley.cwasmです。
     #[arg(
         long,
         value_name = "ファイル",
-        default_value = "/usr/lib/karui/health.cwasm",
+        default_value = "/usr/lib/karui/health-pulley.cwasm",
         hide_default_value = true
     )]
     component: PathBuf,

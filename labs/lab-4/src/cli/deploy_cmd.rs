@@ -135,7 +135,8 @@ pub fn detach() -> anyhow::Result<()> {
     let lab = running_lab()?;
     deploy::cleanup(&lab.target, &lab.portable, false);
     println!(
-        "karuiのユニットを止め、イメージをデタッチしました。記録は/var/lib/karuiに残っています。"
+        "karuiのユニットを止め、イメージをデタッチしました。記録はラボマシンの/var/lib/private/karui（ホストでは{}）に残っています。",
+        deploy::state_dir(&lab.target).display()
     );
     Ok(())
 }
@@ -170,6 +171,12 @@ pub fn upgrade_demo(args: UpgradeArgs) -> anyhow::Result<()> {
         }
         std::fs::write(&path, text)?;
         println!("{}に書きました。", path.display());
+    }
+    if outcome.report.failed > 0 {
+        anyhow::bail!(
+            "失敗したリクエストが{}件ありました（表の「失敗の種類」）。`sudo -E env \"PATH=$PATH\" ./scripts/lab-machine.sh shell journalctl -u karui.service`でサービスのログを確かめてください。",
+            outcome.report.failed
+        );
     }
     Ok(())
 }

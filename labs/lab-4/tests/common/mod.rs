@@ -50,11 +50,16 @@ impl Svc {
     }
 
     /// SIGTERMで止め、終了コードとログ（標準エラー）を返します。
-    pub fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let child = self.child.take().unwrap();
+    pub fn stop(self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.as_ref().unwrap().id() as i32;
         // SAFETY: killは自分で起動した子プロセスのpidにシグナルを送るだけです。
-        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-        let output = child.wait_with_output().unwrap();
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        self.stop_after_signal()
+    }
+
+    /// すでに停止の合図を送ったプロセスの終わりを待ち、終了コードとログ（標準エラー）を返します。
+    pub fn stop_after_signal(mut self) -> (std::process::ExitStatus, String) {
+        let output = self.child.take().unwrap().wait_with_output().unwrap();
         (
             output.status,
             String::from_utf8_lossy(&output.stderr).into_owned(),
