@@ -229,6 +229,7 @@ pub async fn serve<H: Handler>(
     );
     // hyperの正常な停止は、まだリクエストを読んでいない接続をその場で閉じます。
     // 受け付け済みの接続はクライアントがリクエストを送り終えているはずなので、最初のリクエストを読むまで待ちます（最大1秒）。
+    // NOTE: 1秒は上限の目安です。接続してから1秒より後にリクエストを送るクライアントの接続は、これまでどおり閉じます。
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     while unread.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(2)).await;

@@ -146,6 +146,7 @@ pub fn upgrade_demo(args: UpgradeArgs) -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let v1 = deploy::stage(&lab.target, &build_image(1, work.path())?)?;
     let v2 = deploy::stage(&lab.target, &build_image(2, work.path())?)?;
+
     let plan = deploy::default_plan();
     let result = deploy::upgrade(&lab.target, &lab.portable, (&v1, &v2), &args.profile, &plan);
     deploy::cleanup(&lab.target, &lab.portable, false);
@@ -154,6 +155,7 @@ pub fn upgrade_demo(args: UpgradeArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
         return Ok(());
     }
+
     let rows = deploy::upgrade_rows(&outcome, &args.profile);
     let mut table = Table::new();
     table.set_header(["項目", "値"]);
@@ -162,16 +164,10 @@ pub fn upgrade_demo(args: UpgradeArgs) -> anyhow::Result<()> {
     }
     println!("{table}");
     if let Some(path) = args.markdown {
-        let mut text = format!(
-            "<!-- lab-4 upgrade-demoが書いたファイルです。手で直さないでください。 -->\n\n{}\n\n| 項目 | 値 |\n| --- | --- |\n",
-            lab_2::machine::describe()
-        );
-        for (item, value) in &rows {
-            text.push_str(&format!("| {item} | {value} |\n"));
-        }
-        std::fs::write(&path, text)?;
+        std::fs::write(&path, upgrade_markdown(&rows))?;
         println!("{}に書きました。", path.display());
     }
+
     if outcome.report.failed > 0 {
         anyhow::bail!(
             "失敗したリクエストが{}件ありました（表の「失敗の種類」）。`sudo -E env \"PATH=$PATH\" ./scripts/lab-machine.sh shell journalctl -u karui.service`でサービスのログを確かめてください。",
@@ -179,6 +175,18 @@ pub fn upgrade_demo(args: UpgradeArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// 更新の結果を、計測したマシンの情報つきのMarkdownの表にします（本が取り込みます）。
+fn upgrade_markdown(rows: &[(String, String)]) -> String {
+    let mut text = format!(
+        "<!-- lab-4 upgrade-demoが書いたファイルです。手で直さないでください。 -->\n\n{}\n\n| 項目 | 値 |\n| --- | --- |\n",
+        lab_2::machine::describe()
+    );
+    for (item, value) in rows {
+        text.push_str(&format!("| {item} | {value} |\n"));
+    }
+    text
 }
 
 pub fn profiles(args: ProfilesArgs) -> anyhow::Result<()> {
